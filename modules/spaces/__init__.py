@@ -1,0 +1,1 @@
+"""Buildings and spaces (楼宇空间): campus → building → floor → room/area. Always on."""

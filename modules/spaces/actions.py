@@ -1,0 +1,72 @@
+"""Writes to the location tree. Console screens, imports, the API and the demo call these."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+
+from kernel import outbox
+from modules.spaces.models import Building, Campus, Floor, Location, Room
+
+
+def _payload(location: Location) -> dict:
+    return {"id": location.pk, "kind": location.kind_key, "code": location.code, "name": location.name}
+
+
+def save_location(location: Location, *, user=None) -> Location:
+    """Validate and save a campus, building, floor or room (new or changed)."""
+    creating = location._state.adding
+    location.full_clean()
+    with transaction.atomic():
+        location.save()
+        verb = "created" if creating else "updated"
+        outbox.emit(f"spaces.{location.kind_key}.{verb}", _payload(location), actor=user)
+    return location
+
+
+def delete_location(location: Location, *, user=None) -> None:
+    """Delete a location that nothing else points to; say what is in the way otherwise."""
+    payload = _payload(location)
+    try:
+        with transaction.atomic():
+            location.delete()
+            outbox.emit(f"spaces.{location.kind_key}.deleted", payload, actor=user)
+    except ProtectedError as exc:
+        blockers = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
+        raise ValidationError(
+            _("%(name)s still contains %(what)s; move or delete those first, or mark it not in use.")
+            % {"name": location.display_name, "what": ", ".join(blockers)},
+            code="location_in_use",
+        ) from exc
+
+
+def create_campus(*, user=None, **fields) -> Campus:
+    return save_location(Campus(**fields), user=user)
+
+
+def create_building(*, user=None, **fields) -> Building:
+    return save_location(Building(**fields), user=user)
+
+
+def create_floor(*, user=None, **fields) -> Floor:
+    return save_location(Floor(**fields), user=user)
+
+
+def create_room(*, user=None, **fields) -> Room:
+    return save_location(Room(**fields), user=user)
+
+
+class ConsoleActions:
+    """The console's create/edit/delete screens call the actions through this."""
+
+    @staticmethod
+    def create(instance: Location, *, user=None) -> Location:
+        return save_location(instance, user=user)
+
+    @staticmethod
+    def update(instance: Location, *, user=None) -> Location:
+        return save_location(instance, user=user)
+
+    @staticmethod
+    def delete(instance: Location, *, user=None) -> None:
+        delete_location(instance, user=user)

@@ -1,0 +1,1 @@
+"""Facilis project package: settings, URL configurations and entry points."""

@@ -1,0 +1,1 @@
+"""Settings in layers: base (defaults from the environment), dev, test, production."""

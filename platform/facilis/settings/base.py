@@ -1,0 +1,265 @@
+"""Settings shared by every environment.
+
+Values come from the environment (12-factor). `dev` and `test` supply defaults that
+point at the embedded services (bin/services); `production` supplies none and refuses
+to start without them.
+"""
+
+from pathlib import Path
+
+import environ
+
+from facilis.paths import PLATFORM_DIR, ROOT_DIR, ensure_source_roots
+
+ensure_source_roots()
+
+env = environ.Env()
+
+BASE_DIR: Path = ROOT_DIR
+DATA_DIR = Path(env("FACILIS_DATA_DIR", default=str(ROOT_DIR / ".data")))
+
+SECRET_KEY = env("SECRET_KEY", default=None)
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Tenancy -------------------------------------------------------------------------
+# The public schema holds tenants, domains, module enablement and platform operators.
+# Each tenant schema holds the tenant's users, content and module data.
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django.contrib.humanize",
+    "django_dramatiq",
+    "graphene_django",
+    "identity",
+]
+
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "identity",
+    "kernel",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    # Modules: each declares itself on its AppConfig (kernel.modules.ModuleSpec).
+    "modules.spaces",
+]
+
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+# New tenants are cloned from this schema instead of running every migration
+# (docs/adr/0002-tenancy.md). It is migrated with the tenants by migrate_schemas.
+TENANT_TEMPLATE_SCHEMA = "tenant_template"
+PUBLIC_SCHEMA_URLCONF = "facilis.urls_public"
+# Host names that serve the operator site (public schema) rather than a tenant.
+PUBLIC_HOSTS = env.list("PUBLIC_HOSTS", default=["localhost", "127.0.0.1"])
+ROOT_URLCONF = "facilis.urls_tenant"
+# The template first, so a migration that fails stops before touching tenants.
+TENANT_MIGRATION_ORDER = ["-is_template", "schema_name"]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://localhost/facilis"),
+}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Request pipeline ----------------------------------------------------------------
+MIDDLEWARE = [
+    "kernel.middleware.RequestContextMiddleware",
+    "kernel.health.HealthCheckMiddleware",
+    "kernel.middleware.TenantMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kernel.middleware.ModuleGuardMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [ROOT_DIR / "frontend" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kernel.context_processors.tenant",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "facilis.wsgi.application"
+
+# --- Identity --------------------------------------------------------------------------
+AUTH_USER_MODEL = "identity.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "wagtailadmin_login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Locale ----------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [ROOT_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and uploaded files -----------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [ROOT_DIR / "frontend" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+
+# Uploaded files go under tenants/<schema>/ in whichever backend is configured.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+AWS_QUERYSTRING_EXPIRE = env.int("FILE_URL_MAX_AGE", default=300)
+AWS_DEFAULT_ACL = None
+AWS_S3_FILE_OVERWRITE = False
+FILE_URL_MAX_AGE = AWS_QUERYSTRING_EXPIRE
+FILE_UPLOAD_MAX_SIZE = env.int("FILE_UPLOAD_MAX_SIZE", default=20 * 1024 * 1024)
+
+STORAGES = {
+    "default": {
+        "BACKEND": "kernel.files.TenantS3Storage"
+        if AWS_STORAGE_BUCKET_NAME
+        else "kernel.files.TenantFileSystemStorage",
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- Redis: cache, job broker, scheduler locks, rate limits ----------------------------------
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="facilis")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"{REDIS_KEY_PREFIX}:cache",
+        # Every key carries the schema of the tenant that wrote it.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "TIMEOUT": 300,
+    }
+}
+
+DRAMATIQ_BROKER = {
+    "BROKER": "dramatiq.brokers.redis.RedisBroker",
+    "OPTIONS": {"url": REDIS_URL, "namespace": f"{REDIS_KEY_PREFIX}:dramatiq"},
+    "MIDDLEWARE": [
+        "dramatiq.middleware.AgeLimit",
+        "dramatiq.middleware.TimeLimit",
+        "dramatiq.middleware.Callbacks",
+        "dramatiq.middleware.Retries",
+        "dramatiq.middleware.CurrentMessage",
+        "kernel.jobs.middleware.TenantContextMiddleware",
+        "django_dramatiq.middleware.DbConnectionsMiddleware",
+    ],
+}
+DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
+# How often the scheduler looks for due periodic jobs (seconds).
+SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=1.0)
+OUTBOX_RELAY_INTERVAL_SECONDS = env.int("OUTBOX_RELAY_INTERVAL_SECONDS", default=10)
+
+# --- GraphQL -------------------------------------------------------------------------
+GRAPHENE = {
+    "SCHEMA": "kernel.graphql.schema.schema",
+    "MIDDLEWARE": ["kernel.graphql.middleware.ModuleGuardMiddleware"],
+    "RELAY_CONNECTION_MAX_LIMIT": 100,
+}
+
+# --- Wagtail (the tenant console) ----------------------------------------------------------
+WAGTAIL_SITE_NAME = "Facilis"
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")
+WAGTAIL_I18N_ENABLED = False
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
+
+# --- Errors, logs --------------------------------------------------------------------
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="development")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "kernel.observability.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s [%(tenant)s %(request_id)s] %(name)s: %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "plain",
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "dramatiq": {"level": "WARNING"},
+    },
+}
+
+FACILIS_VERSION = env("FACILIS_VERSION", default="dev")
+# Where the project code lives, for entry points and docs.
+SOURCE_ROOTS = [str(ROOT_DIR), str(PLATFORM_DIR)]
+
+# Sentry starts before the apps load, so that the Dramatiq integration sees the broker.
+from kernel.observability import init_sentry  # noqa: E402
+
+init_sentry(
+    SENTRY_DSN,
+    environment=SENTRY_ENVIRONMENT,
+    release=FACILIS_VERSION,
+    traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+)

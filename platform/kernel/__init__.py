@@ -1,0 +1,1 @@
+"""The kernel: module registry, tenant context, jobs, outbox, files, observability, GraphQL."""

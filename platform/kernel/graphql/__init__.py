@@ -1,0 +1,1 @@
+"""GraphQL assembly: one schema from the modules' declared fragments."""

@@ -1,0 +1,59 @@
+"""The demo organisations `make run` creates (idempotent)."""
+
+from django.db import connection
+
+from kernel import modules
+from kernel.context import tenant_schema
+from tenants import actions
+from tenants.models import Tenant
+
+DEMO_PASSWORD = "Facilis-Demo-2026"
+OPERATOR = {"username": "operator", "email": "operator@facilis.demo"}
+
+DEMO_TENANTS = [
+    # schema, name, English name, kind, parent, domain
+    ("hq", "示范医疗集团", "Demo Health Group", "group", None, "hq.localhost"),
+    ("h1", "第一人民医院", "First People's Hospital", "hospital", "hq", "h1.localhost"),
+    ("h2", "胸科医院", "Chest Hospital", "hospital", "hq", "h2.localhost"),
+    ("uni", "滨江大学", "Binjiang University", "university", None, "uni.localhost"),
+    ("gov", "市机关事务管理局", "City Government Offices Administration", "agency", None, "gov.localhost"),
+]
+
+
+def admin_email(schema: str) -> str:
+    return f"admin@{schema}.demo"
+
+
+def seed(stdout=None) -> list[dict]:
+    """Create the operator, the demo tenants and their demo data; return the logins."""
+    from identity.models import User
+
+    connection.set_schema_to_public()
+    if not User.objects.filter(username=OPERATOR["username"]).exists():
+        User.objects.create_superuser(password=DEMO_PASSWORD, full_name="Platform operator", **OPERATOR)
+    logins = [{"site": "http://localhost:8000/", "who": "platform operator", "user": OPERATOR["username"]}]
+    for schema, name, name_en, kind, parent, domain in DEMO_TENANTS:
+        tenant = Tenant.objects.filter(schema_name=schema).first()
+        if tenant is None:
+            tenant = actions.provision_tenant(
+                actions.TenantRequest(
+                    schema_name=schema,
+                    name=name,
+                    name_en=name_en,
+                    kind=kind,
+                    parent_schema=parent,
+                    domain=domain,
+                    admin_email=admin_email(schema),
+                    admin_password=DEMO_PASSWORD,
+                    admin_name=f"{name} 管理员",
+                ),
+                actor="demo",
+            )
+            if stdout:
+                stdout.write(f"created demo tenant {schema} ({name})")
+        with tenant_schema(tenant.schema_name):
+            for spec in modules.all_modules():
+                if spec.demo_data and modules.is_enabled(spec.key, tenant):
+                    spec.import_attr("demo_data")(tenant)
+        logins.append({"site": f"http://{domain}:8000/console/", "who": name, "user": admin_email(schema)})
+    return logins

@@ -1,0 +1,1 @@
+"""The platform operator's site on the public host names."""
