@@ -8,6 +8,7 @@ template), its first admin, its modules and its domain appear together or not at
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -18,8 +19,9 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from kernel import modules
 from kernel.context import tenant_schema
@@ -33,6 +35,17 @@ HOST_NAME = re.compile(
     r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
 )
 RESERVED_SCHEMAS = {"public", "information_schema", "platform", "template", "default"}
+
+
+def in_public_schema(fn):
+    """Tenant actions read and write the public schema, whatever schema the caller is in."""
+
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        with schema_context(get_public_schema_name()):
+            return fn(*args, **kwargs)
+
+    return wrapped
 
 
 class TenantActionError(Exception):
@@ -140,6 +153,7 @@ def validate_request(req: TenantRequest) -> dict[str, list[str]]:
     return errors
 
 
+@in_public_schema
 def provision_tenant(req: TenantRequest, *, actor: str = "") -> Tenant:
     """Create a working tenant in one transaction; raise TenantActionError and leave nothing otherwise."""
     errors = validate_request(req)
@@ -147,7 +161,6 @@ def provision_tenant(req: TenantRequest, *, actor: str = "") -> Tenant:
         raise TenantActionError(_("The tenant cannot be created as asked."), errors)
 
     started = time.perf_counter()
-    connection.set_schema_to_public()
     step = "tenant"
     try:
         with transaction.atomic():
@@ -181,11 +194,10 @@ def provision_tenant(req: TenantRequest, *, actor: str = "") -> Tenant:
     except Exception as exc:
         logger.exception("provisioning %s failed at %s", req.schema_name, step)
         raise TenantActionError(
-            _("Provisioning failed at step “%(step)s”: %(error)s") % {"step": step, "error": exc},
+            _("Provisioning failed at step “%(step)s”: %(error)s; nothing was created.")
+            % {"step": step, "error": exc},
             step=step,
         ) from exc
-    finally:
-        connection.set_schema_to_public()
     modules.forget_enabled_keys(tenant)
     logger.info(
         "provisioned tenant %s in %.2f s by %s",
@@ -237,6 +249,7 @@ def _explain_integrity(exc: IntegrityError, req: TenantRequest, step: str) -> st
     }
 
 
+@in_public_schema
 def suspend_tenant(tenant: Tenant, *, reason: str = "", actor: str = "") -> Tenant:
     if tenant.is_template:
         raise TenantActionError(_("The template cannot be suspended."))
@@ -247,6 +260,7 @@ def suspend_tenant(tenant: Tenant, *, reason: str = "", actor: str = "") -> Tena
     return tenant
 
 
+@in_public_schema
 def resume_tenant(tenant: Tenant, *, actor: str = "") -> Tenant:
     tenant.status = TenantStatus.ACTIVE
     tenant.status_reason = ""
@@ -255,6 +269,7 @@ def resume_tenant(tenant: Tenant, *, actor: str = "") -> Tenant:
     return tenant
 
 
+@in_public_schema
 def delete_tenant(tenant: Tenant, *, confirm_schema: str, actor: str = "") -> None:
     """Drop the tenant's schema, rows, cache entries and files. Irreversible."""
     if tenant.is_template:
@@ -270,7 +285,6 @@ def delete_tenant(tenant: Tenant, *, confirm_schema: str, actor: str = "") -> No
             % {"name": tenant.name, "subs": names}
         )
     schema = tenant.schema_name
-    connection.set_schema_to_public()
     with transaction.atomic():
         cloning.drop_schema(schema)
         tenant.delete()
@@ -289,6 +303,7 @@ def _purge_outside_database(schema: str) -> None:
     delete_tenant_files(schema)
 
 
+@in_public_schema
 def add_domain(tenant: Tenant, domain: str, *, actor: str = "") -> Domain:
     """Add a custom domain (or another subdomain) that routes to the tenant."""
     domain = (domain or "").strip().lower()
@@ -314,6 +329,7 @@ def add_domain(tenant: Tenant, domain: str, *, actor: str = "") -> Domain:
     return created
 
 
+@in_public_schema
 def set_module_enabled(tenant: Tenant, key: str, enabled: bool, *, actor: str = "") -> None:
     """Switch a module on or off for a tenant. Its data stays either way."""
     spec = modules.get_module(key)
@@ -334,7 +350,6 @@ def set_module_enabled(tenant: Tenant, key: str, enabled: bool, *, actor: str = 
                 _("%(deps)s depend on %(module)s; disable those first.")
                 % {"module": spec.name, "deps": ", ".join(dependents)}
             )
-    connection.set_schema_to_public()
     with transaction.atomic():
         ModuleEnablement.objects.update_or_create(
             tenant=tenant, module_key=key, defaults={"enabled": enabled, "changed_by": actor}

@@ -60,4 +60,7 @@ def drop_schema(name: str) -> None:
     if name in ("public", template_schema()):
         raise ValueError(f"refusing to drop {name!r}")
     with connection.cursor() as cursor:
+        # Fire deferred constraint checks first: PostgreSQL refuses to drop a table
+        # with pending trigger events in the same transaction.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema_name(name)} CASCADE")

@@ -9,6 +9,7 @@ from modules.spaces.models import Building, Campus, Floor, Room
 
 class CampusViewSet(ActionModelViewSet):
     model = Campus
+    url_prefix = "spaces/campuses"
     actions = ConsoleActions
     icon = "site"
     menu_label = _("Campuses")
@@ -19,6 +20,7 @@ class CampusViewSet(ActionModelViewSet):
 
 class BuildingViewSet(ActionModelViewSet):
     model = Building
+    url_prefix = "spaces/buildings"
     actions = ConsoleActions
     icon = "home"
     list_display = ["code", "name", "campus", "floors_above_ground", "is_active"]
@@ -40,6 +42,7 @@ class BuildingViewSet(ActionModelViewSet):
 
 class FloorViewSet(ActionModelViewSet):
     model = Floor
+    url_prefix = "spaces/floors"
     actions = ConsoleActions
     icon = "list-ul"
     list_display = ["building", "level", "code", "name", "is_active"]
@@ -50,6 +53,7 @@ class FloorViewSet(ActionModelViewSet):
 
 class RoomViewSet(ActionModelViewSet):
     model = Room
+    url_prefix = "spaces/rooms"
     actions = ConsoleActions
     icon = "placeholder"
     list_display = ["code", "name", "floor", "kind", "department", "area_m2", "is_active"]

@@ -51,4 +51,3 @@ class Department(BilingualNamed, MP_Node):
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")
-

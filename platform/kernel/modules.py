@@ -248,12 +248,10 @@ def _cache_key(schema_name: str) -> str:
 def enabled_keys(tenant: Tenant) -> frozenset[str]:
     """Keys of the modules serving `tenant`: always-on ones plus those switched on.
 
-    Read once per tenant object (per request), from Redis when cached there, else from
-    the public schema.
+    Read from Redis when cached there (one GET), else from the public schema. Not
+    memoised on the tenant object: a long-lived object (a worker's, a test's) would go
+    stale when an operator switches a module.
     """
-    memo = getattr(tenant, "_facilis_enabled_modules", None)
-    if memo is not None:
-        return memo
     key = _cache_key(tenant.schema_name)
     raw = _redis().get(key)
     if raw is not None:
@@ -278,8 +276,6 @@ def enabled_keys(tenant: Tenant) -> frozenset[str]:
 def forget_enabled_keys(tenant: Tenant) -> None:
     """Drop cached enablement after a change (called by the enable/disable actions)."""
     _redis().delete(_cache_key(tenant.schema_name))
-    if hasattr(tenant, "_facilis_enabled_modules"):
-        del tenant._facilis_enabled_modules
 
 
 def current_tenant() -> Tenant | None:

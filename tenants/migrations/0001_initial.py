@@ -8,69 +8,177 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Tenant',
+            name="Tenant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('schema_name', models.CharField(db_index=True, max_length=63, unique=True, validators=[django_tenants.postgresql_backend.base._check_schema_name])),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('kind', models.CharField(choices=[('hospital', 'Hospital'), ('university', 'University'), ('agency', 'Government agency'), ('enterprise', 'Enterprise'), ('group', 'Group headquarters')], max_length=20, verbose_name='kind')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended')], default='active', max_length=20, verbose_name='status')),
-                ('status_reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
-                ('is_template', models.BooleanField(default=False, editable=False)),
-                ('locale', models.CharField(choices=[('zh-hans', '简体中文'), ('en', 'English')], default='zh-hans', max_length=10, verbose_name='language')),
-                ('time_zone', models.CharField(default='Asia/Shanghai', max_length=64, validators=[tenants.models.validate_time_zone], verbose_name='time zone')),
-                ('brand_short_name', models.CharField(blank=True, max_length=40, verbose_name='short name')),
-                ('brand_primary_colour', models.CharField(default='#1f6feb', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Use a colour like #1f6feb.')], verbose_name='primary colour')),
-                ('brand_accent_colour', models.CharField(default='#0e9f6e', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Use a colour like #1f6feb.')], verbose_name='accent colour')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='subsidiaries', to='tenants.tenant', verbose_name='group headquarters')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "schema_name",
+                    models.CharField(
+                        db_index=True,
+                        max_length=63,
+                        unique=True,
+                        validators=[django_tenants.postgresql_backend.base._check_schema_name],
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="English name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("hospital", "Hospital"),
+                            ("university", "University"),
+                            ("agency", "Government agency"),
+                            ("enterprise", "Enterprise"),
+                            ("group", "Group headquarters"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("suspended", "Suspended")],
+                        default="active",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("status_reason", models.CharField(blank=True, max_length=500, verbose_name="reason")),
+                ("is_template", models.BooleanField(default=False, editable=False)),
+                (
+                    "locale",
+                    models.CharField(
+                        choices=[("zh-hans", "简体中文"), ("en", "English")],
+                        default="zh-hans",
+                        max_length=10,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="Asia/Shanghai",
+                        max_length=64,
+                        validators=[tenants.models.validate_time_zone],
+                        verbose_name="time zone",
+                    ),
+                ),
+                ("brand_short_name", models.CharField(blank=True, max_length=40, verbose_name="short name")),
+                (
+                    "brand_primary_colour",
+                    models.CharField(
+                        default="#1f6feb",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "Use a colour like #1f6feb."
+                            )
+                        ],
+                        verbose_name="primary colour",
+                    ),
+                ),
+                (
+                    "brand_accent_colour",
+                    models.CharField(
+                        default="#0e9f6e",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "Use a colour like #1f6feb."
+                            )
+                        ],
+                        verbose_name="accent colour",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subsidiaries",
+                        to="tenants.tenant",
+                        verbose_name="group headquarters",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tenant',
-                'verbose_name_plural': 'tenants',
-                'ordering': ['name'],
+                "verbose_name": "tenant",
+                "verbose_name_plural": "tenants",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ModuleEnablement',
+            name="ModuleEnablement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('module_key', models.CharField(max_length=50)),
-                ('enabled', models.BooleanField(default=True)),
-                ('changed_at', models.DateTimeField(auto_now=True)),
-                ('changed_by', models.CharField(blank=True, max_length=254)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='module_states', to='tenants.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("module_key", models.CharField(max_length=50)),
+                ("enabled", models.BooleanField(default=True)),
+                ("changed_at", models.DateTimeField(auto_now=True)),
+                ("changed_by", models.CharField(blank=True, max_length=254)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="module_states",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Domain',
+            name="Domain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(db_index=True, max_length=253, unique=True)),
-                ('is_primary', models.BooleanField(db_index=True, default=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='tenants.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("domain", models.CharField(db_index=True, max_length=253, unique=True)),
+                ("is_primary", models.BooleanField(db_index=True, default=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="domains",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'domain',
-                'verbose_name_plural': 'domains',
+                "verbose_name": "domain",
+                "verbose_name_plural": "domains",
             },
         ),
         migrations.AddConstraint(
-            model_name='tenant',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='tenant_not_own_parent'),
+            model_name="tenant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("id")), _negated=True), name="tenant_not_own_parent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='moduleenablement',
-            constraint=models.UniqueConstraint(fields=('tenant', 'module_key'), name='one_state_per_module'),
+            model_name="moduleenablement",
+            constraint=models.UniqueConstraint(fields=("tenant", "module_key"), name="one_state_per_module"),
         ),
     ]

@@ -7,122 +7,257 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('identity', '0001_initial'),
+        ("identity", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campus',
+            name="Campus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('code', models.CharField(max_length=50, verbose_name='code')),
-                ('qr_token', models.CharField(default=modules.spaces.models.new_qr_token, editable=False, max_length=16, unique=True)),
-                ('is_active', models.BooleanField(default=True, verbose_name='in use')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="English name")),
+                ("code", models.CharField(max_length=50, verbose_name="code")),
+                (
+                    "qr_token",
+                    models.CharField(
+                        default=modules.spaces.models.new_qr_token, editable=False, max_length=16, unique=True
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="in use")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
             ],
             options={
-                'verbose_name': 'campus',
-                'verbose_name_plural': 'campuses',
-                'ordering': ['code'],
-                'constraints': [models.UniqueConstraint(fields=('code',), name='campus_code_unique')],
+                "verbose_name": "campus",
+                "verbose_name_plural": "campuses",
+                "ordering": ["code"],
+                "constraints": [models.UniqueConstraint(fields=("code",), name="campus_code_unique")],
             },
         ),
         migrations.CreateModel(
-            name='Building',
+            name="Building",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('code', models.CharField(max_length=50, verbose_name='code')),
-                ('qr_token', models.CharField(default=modules.spaces.models.new_qr_token, editable=False, max_length=16, unique=True)),
-                ('is_active', models.BooleanField(default=True, verbose_name='in use')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('floors_above_ground', models.PositiveSmallIntegerField(default=1, verbose_name='floors above ground')),
-                ('floors_below_ground', models.PositiveSmallIntegerField(default=0, verbose_name='floors below ground')),
-                ('gross_area_m2', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='gross area (m²)')),
-                ('campus', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='buildings', to='spaces.campus', verbose_name='campus')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="English name")),
+                ("code", models.CharField(max_length=50, verbose_name="code")),
+                (
+                    "qr_token",
+                    models.CharField(
+                        default=modules.spaces.models.new_qr_token, editable=False, max_length=16, unique=True
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="in use")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                (
+                    "floors_above_ground",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="floors above ground"),
+                ),
+                (
+                    "floors_below_ground",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="floors below ground"),
+                ),
+                (
+                    "gross_area_m2",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="gross area (m²)",
+                    ),
+                ),
+                (
+                    "campus",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="buildings",
+                        to="spaces.campus",
+                        verbose_name="campus",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'building',
-                'verbose_name_plural': 'buildings',
-                'ordering': ['campus__code', 'code'],
+                "verbose_name": "building",
+                "verbose_name_plural": "buildings",
+                "ordering": ["campus__code", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Floor',
+            name="Floor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('code', models.CharField(max_length=50, verbose_name='code')),
-                ('qr_token', models.CharField(default=modules.spaces.models.new_qr_token, editable=False, max_length=16, unique=True)),
-                ('is_active', models.BooleanField(default=True, verbose_name='in use')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('level', models.SmallIntegerField(help_text='1 is the ground floor; -1 the first basement.', verbose_name='level')),
-                ('building', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='floors', to='spaces.building', verbose_name='building')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="English name")),
+                ("code", models.CharField(max_length=50, verbose_name="code")),
+                (
+                    "qr_token",
+                    models.CharField(
+                        default=modules.spaces.models.new_qr_token, editable=False, max_length=16, unique=True
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="in use")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "level",
+                    models.SmallIntegerField(
+                        help_text="1 is the ground floor; -1 the first basement.", verbose_name="level"
+                    ),
+                ),
+                (
+                    "building",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="floors",
+                        to="spaces.building",
+                        verbose_name="building",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'floor',
-                'verbose_name_plural': 'floors',
-                'ordering': ['building__code', 'level'],
+                "verbose_name": "floor",
+                "verbose_name_plural": "floors",
+                "ordering": ["building__code", "level"],
             },
         ),
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('code', models.CharField(max_length=50, verbose_name='code')),
-                ('qr_token', models.CharField(default=modules.spaces.models.new_qr_token, editable=False, max_length=16, unique=True)),
-                ('is_active', models.BooleanField(default=True, verbose_name='in use')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('room', 'Room'), ('office', 'Office'), ('ward', 'Ward'), ('clinic', 'Clinic room'), ('lab', 'Laboratory'), ('classroom', 'Classroom'), ('meeting', 'Meeting room'), ('dorm', 'Dormitory room'), ('plant', 'Plant room'), ('store', 'Store room'), ('toilet', 'Toilet'), ('corridor', 'Corridor or hall'), ('area', 'Open area')], default='room', max_length=20, verbose_name='kind')),
-                ('area_m2', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='area (m²)')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='capacity (people)')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='rooms', to='identity.department', verbose_name='department')),
-                ('floor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rooms', to='spaces.floor', verbose_name='floor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="English name")),
+                ("code", models.CharField(max_length=50, verbose_name="code")),
+                (
+                    "qr_token",
+                    models.CharField(
+                        default=modules.spaces.models.new_qr_token, editable=False, max_length=16, unique=True
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="in use")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("room", "Room"),
+                            ("office", "Office"),
+                            ("ward", "Ward"),
+                            ("clinic", "Clinic room"),
+                            ("lab", "Laboratory"),
+                            ("classroom", "Classroom"),
+                            ("meeting", "Meeting room"),
+                            ("dorm", "Dormitory room"),
+                            ("plant", "Plant room"),
+                            ("store", "Store room"),
+                            ("toilet", "Toilet"),
+                            ("corridor", "Corridor or hall"),
+                            ("area", "Open area"),
+                        ],
+                        default="room",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "area_m2",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=9,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="area (m²)",
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="capacity (people)"),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="rooms",
+                        to="identity.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "floor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rooms",
+                        to="spaces.floor",
+                        verbose_name="floor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'room or area',
-                'verbose_name_plural': 'rooms and areas',
-                'ordering': ['floor__building__code', 'floor__level', 'code'],
+                "verbose_name": "room or area",
+                "verbose_name_plural": "rooms and areas",
+                "ordering": ["floor__building__code", "floor__level", "code"],
             },
         ),
         migrations.AddConstraint(
-            model_name='building',
-            constraint=models.UniqueConstraint(fields=('campus', 'code'), name='building_code_unique_in_campus'),
+            model_name="building",
+            constraint=models.UniqueConstraint(
+                fields=("campus", "code"), name="building_code_unique_in_campus"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='floor',
-            constraint=models.UniqueConstraint(fields=('building', 'level'), name='floor_level_unique_in_building'),
+            model_name="floor",
+            constraint=models.UniqueConstraint(
+                fields=("building", "level"), name="floor_level_unique_in_building"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='floor',
-            constraint=models.CheckConstraint(condition=models.Q(('level', 0), _negated=True), name='floor_level_not_zero'),
+            model_name="floor",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level", 0), _negated=True), name="floor_level_not_zero"
+            ),
         ),
         migrations.AddIndex(
-            model_name='room',
-            index=models.Index(fields=['department'], name='room_department'),
+            model_name="room",
+            index=models.Index(fields=["department"], name="room_department"),
         ),
         migrations.AddConstraint(
-            model_name='room',
-            constraint=models.UniqueConstraint(fields=('floor', 'code'), name='room_code_unique_on_floor'),
+            model_name="room",
+            constraint=models.UniqueConstraint(fields=("floor", "code"), name="room_code_unique_on_floor"),
         ),
     ]

@@ -3,7 +3,7 @@
 import logging
 
 from django.db import close_old_connections, connection
-from dramatiq.middleware import Middleware, SkipMessage
+from dramatiq.middleware import Middleware, MiddlewareError, SkipMessage
 
 from kernel.context import PUBLIC, request_id_var, tenant_schema_var
 from kernel.jobs import REQUEST_ID_OPTION, TENANT_OPTION
@@ -11,8 +11,8 @@ from kernel.jobs import REQUEST_ID_OPTION, TENANT_OPTION
 logger = logging.getLogger("kernel.jobs")
 
 
-class TenantNotSet(RuntimeError):
-    pass
+class TenantNotSet(MiddlewareError):
+    """A tenant job sent without a tenant (a MiddlewareError, so dramatiq lets it through)."""
 
 
 class TenantContextMiddleware(Middleware):

@@ -5,38 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ConsumedEvent',
+            name="ConsumedEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('consumer', models.CharField(max_length=100)),
-                ('key', models.CharField(max_length=200)),
-                ('consumed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("consumer", models.CharField(max_length=100)),
+                ("key", models.CharField(max_length=200)),
+                ("consumed_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('consumer', 'key'), name='consumed_once')],
+                "constraints": [models.UniqueConstraint(fields=("consumer", "key"), name="consumed_once")],
             },
         ),
         migrations.CreateModel(
-            name='OutboxEvent',
+            name="OutboxEvent",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('topic', models.CharField(max_length=100)),
-                ('payload', models.JSONField(default=dict)),
-                ('occurred_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor_id', models.BigIntegerField(blank=True, null=True)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('relayed_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("topic", models.CharField(max_length=100)),
+                ("payload", models.JSONField(default=dict)),
+                ("occurred_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("actor_id", models.BigIntegerField(blank=True, null=True)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                ("relayed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('relayed_at__isnull', True)), fields=['id'], name='outbox_pending'), models.Index(fields=['topic', 'occurred_at'], name='outbox_topic_time')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("relayed_at__isnull", True)), fields=["id"], name="outbox_pending"
+                    ),
+                    models.Index(fields=["topic", "occurred_at"], name="outbox_topic_time"),
+                ],
             },
         ),
     ]
