@@ -53,10 +53,10 @@ def test_every_url_so_far(tenants, client_for, tenant_admin, room_in_a):
         response = b.get(path)
         assert response.status_code == 200, path
         assert "甲医院机密病房" not in response.content.decode(), path
-    query = (
-        '{ rooms(first: 10) { edges { node { name } } } locationByQr(token: "%s") { __typename } }' % token
-    )
-    body = b.post("/graphql/", {"query": query}, content_type="application/json").json()
+    query = "query($t: String!) { rooms(first: 10) { edges { node { name } } } locationByQr(token: $t) { __typename } }"
+    body = b.post(
+        "/graphql/", {"query": query, "variables": {"t": token}}, content_type="application/json"
+    ).json()
     assert body["data"] == {"rooms": {"edges": []}, "locationByQr": None}
 
     # The same paths on A's own domain do answer (so the 404s above mean isolation).

@@ -6,9 +6,8 @@ from django.db import transaction
 from kernel.jobs.middleware import TenantNotSet
 from kernel.redis import get_redis
 from tenants import actions
+from tests.fixtures import drain, running_worker
 from tests.probe_module import tasks
-
-from .conftest import drain, running_worker
 
 
 def ran_in(key: str) -> list[str]:

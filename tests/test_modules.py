@@ -138,8 +138,7 @@ class TestScheduler:
     def test_fan_out_only_to_tenants_with_the_module(self, tenants, committed_db):
         from kernel.jobs import scheduler
         from kernel.redis import get_redis
-
-        from .conftest import drain, running_worker
+        from tests.fixtures import drain, running_worker
 
         actions.set_module_enabled(tenants.a, "probe", True)
         actions.set_module_enabled(tenants.hq, "probe", True)

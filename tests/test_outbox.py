@@ -7,8 +7,7 @@ from kernel import outbox
 from kernel.models import ConsumedEvent, OutboxEvent
 from kernel.redis import get_redis
 from modules.spaces import actions as spaces
-
-from .conftest import drain, running_worker
+from tests.fixtures import drain, running_worker
 
 
 def events_seen(schema):

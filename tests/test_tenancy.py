@@ -9,8 +9,7 @@ from django_tenants.utils import schema_exists
 
 from tenants import actions
 from tenants.models import Domain, ModuleEnablement, Tenant
-
-from .conftest import PASSWORD
+from tests.fixtures import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,25 @@ def _payload(location: Location) -> dict:
     return {"id": location.pk, "kind": location.kind_key, "code": location.code, "name": location.name}
 
 
+# Constraint violations that belong to one field, so forms show them next to it.
+_FIELD_OF_CODE = {"duplicate_code": "code", "duplicate_level": "level", "invalid_level": "level"}
+
+
+def _validate(location: Location) -> None:
+    try:
+        location.full_clean()
+    except ValidationError as exc:
+        errors: dict[str, list] = {}
+        for field, field_errors in exc.error_dict.items():
+            for error in field_errors:
+                errors.setdefault(_FIELD_OF_CODE.get(error.code, field), []).append(error)
+        raise ValidationError(errors) from exc
+
+
 def save_location(location: Location, *, user=None) -> Location:
     """Validate and save a campus, building, floor or room (new or changed)."""
     creating = location._state.adding
-    location.full_clean()
+    _validate(location)
     with transaction.atomic():
         location.save()
         verb = "created" if creating else "updated"

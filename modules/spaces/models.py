@@ -43,7 +43,14 @@ class Campus(Location):
         verbose_name = _("campus")
         verbose_name_plural = _("campuses")
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["code"], name="campus_code_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                name="campus_code_unique",
+                violation_error_code="duplicate_code",
+                violation_error_message=_("Another campus already has this code."),
+            )
+        ]
 
     def path(self) -> list[Location]:
         return [self]
@@ -72,7 +79,12 @@ class Building(Location):
         verbose_name_plural = _("buildings")
         ordering = ["campus__code", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["campus", "code"], name="building_code_unique_in_campus")
+            models.UniqueConstraint(
+                fields=["campus", "code"],
+                name="building_code_unique_in_campus",
+                violation_error_code="duplicate_code",
+                violation_error_message=_("Another building on this campus already has this code."),
+            )
         ]
 
     def path(self) -> list[Location]:
@@ -92,8 +104,20 @@ class Floor(Location):
         verbose_name_plural = _("floors")
         ordering = ["building__code", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["building", "level"], name="floor_level_unique_in_building"),
-            models.CheckConstraint(condition=~models.Q(level=0), name="floor_level_not_zero"),
+            models.UniqueConstraint(
+                fields=["building", "level"],
+                name="floor_level_unique_in_building",
+                violation_error_code="duplicate_level",
+                violation_error_message=_("This building already has a floor at this level."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(level=0),
+                name="floor_level_not_zero",
+                violation_error_code="invalid_level",
+                violation_error_message=_(
+                    "There is no level 0: the ground floor is 1, the first basement -1."
+                ),
+            ),
         ]
 
     def path(self) -> list[Location]:
@@ -143,7 +167,14 @@ class Room(Location):
         verbose_name = _("room or area")
         verbose_name_plural = _("rooms and areas")
         ordering = ["floor__building__code", "floor__level", "code"]
-        constraints = [models.UniqueConstraint(fields=["floor", "code"], name="room_code_unique_on_floor")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["floor", "code"],
+                name="room_code_unique_on_floor",
+                violation_error_code="duplicate_code",
+                violation_error_message=_("Another room on this floor already has this code."),
+            )
+        ]
         indexes = [models.Index(fields=["department"], name="room_department")]
 
     def path(self) -> list[Location]:

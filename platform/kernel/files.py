@@ -128,18 +128,19 @@ def validate_upload(uploaded, *, allowed_types: set[str] | None = None) -> None:
         )
 
 
-def delete_tenant_files(schema_name: str) -> None:
+def delete_tenant_files(schema_name: str, storage=None) -> None:
     """Remove every stored file of a deleted tenant (local folder or S3 prefix)."""
-    from django.core.files.storage import default_storage
+    if storage is None:
+        from django.core.files.storage import default_storage as storage
 
     prefix = tenant_prefix(schema_name)
-    if isinstance(default_storage, TenantS3Storage):
-        base = getattr(default_storage, "_base_location", "") or ""
+    if isinstance(storage, TenantS3Storage):
+        base = getattr(storage, "_base_location", "") or ""
         key_prefix = posixpath.join(base, prefix) + "/" if base else prefix + "/"
-        default_storage.bucket.objects.filter(Prefix=key_prefix).delete()
+        storage.bucket.objects.filter(Prefix=key_prefix).delete()
     else:
         import shutil
         from pathlib import Path
 
-        root = default_storage._location if default_storage._location is not None else settings.MEDIA_ROOT
+        root = storage._location if storage._location is not None else settings.MEDIA_ROOT
         shutil.rmtree(Path(root) / prefix, ignore_errors=True)

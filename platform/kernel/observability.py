@@ -81,7 +81,14 @@ def init_sentry(dsn: str, *, environment: str, release: str, traces_sample_rate:
         dsn=dsn,
         environment=environment,
         release=release,
-        send_default_pii=False,
+        # Collect no user identity, bodies, local variables or query parameters;
+        # before_send scrubs what remains (messages, breadcrumbs, URLs).
+        data_collection={
+            "user_info": False,
+            "http_bodies": [],
+            "stack_frame_variables": False,
+            "database_query_data": False,
+        },
         traces_sample_rate=traces_sample_rate,
         before_send=before_send,
         before_send_transaction=before_send,

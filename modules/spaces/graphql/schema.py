@@ -33,10 +33,6 @@ class BuildingNode(DjangoObjectType):
             "floors",
         )
 
-    @classmethod
-    def get_queryset(cls, queryset, info):
-        return queryset.select_related("campus")
-
 
 class FloorNode(DjangoObjectType):
     class Meta:
@@ -54,10 +50,6 @@ class RoomNode(DjangoObjectType):
         name = "Room"
         interfaces = (relay.Node,)
         fields = (*LOCATION_FIELDS, "floor", "kind", "area_m2", "capacity")
-
-    @classmethod
-    def get_queryset(cls, queryset, info):
-        return queryset.select_related("floor__building__campus", "department")
 
     @staticmethod
     def resolve_department_name(room, info):
@@ -77,6 +69,20 @@ class SpacesQuery(graphene.ObjectType):
     location_by_qr = graphene.Field(
         LocationUnion, token=graphene.String(required=True), description="What a QR code points to."
     )
+
+    # Joins are chosen here, not in the types' get_queryset: graphene-django re-queries a
+    # foreign key whose type overrides get_queryset, one query per row.
+    @staticmethod
+    def resolve_campuses(root, info, **kwargs):
+        return Campus.objects.order_by("code")
+
+    @staticmethod
+    def resolve_buildings(root, info, **kwargs):
+        return Building.objects.select_related("campus").order_by("campus__code", "code")
+
+    @staticmethod
+    def resolve_rooms(root, info, **kwargs):
+        return Room.objects.select_related("floor__building__campus", "department").order_by("pk")
 
     @staticmethod
     def resolve_location_by_qr(root, info, token):
