@@ -137,3 +137,19 @@ class ModuleEnablement(models.Model):
     def __str__(self) -> str:
         state = "on" if self.enabled else "off"
         return f"{self.tenant.schema_name}:{self.module_key}={state}"
+
+
+class TemplateSnapshot(models.Model):
+    """The template schema as SQL, for cloning it in one statement batch.
+
+    Taken with pg_dump whenever the template's migrations change (`fingerprint`), with the
+    schema name replaced by a placeholder. Copying it is independent of how many tenant
+    schemas the database holds, unlike a catalogue-walking clone (tenants.cloning).
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    sql = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"template snapshot {self.fingerprint[:12]}"

@@ -239,3 +239,41 @@ class TestLifecycle:
             actions.add_domain(tenants.b, "repair.hospital-a.localhost")
         with pytest.raises(actions.TenantActionError):
             actions.add_domain(tenants.b, "not a host")
+
+
+class TestTemplateCloning:
+    def test_clone_replays_the_snapshot_of_the_current_migration_state(self, tenants):
+        from tenants import cloning
+
+        snapshot = cloning.current_snapshot()
+        assert snapshot.fingerprint == cloning.template_fingerprint()
+        assert cloning.PLACEHOLDER in snapshot.sql and "tenant_template" not in snapshot.sql
+        assert "ta" not in {
+            line.split()[2] for line in snapshot.sql.splitlines() if line.startswith("CREATE TABLE")
+        }
+
+    def test_a_template_change_not_yet_committed_is_copied_from_the_catalogue(self, tenants):
+        from tenants import cloning
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO tenant_template.django_migrations (app, name, applied) VALUES ('spaces', '9998_wip', now())"
+            )
+        assert cloning.current_snapshot() is None  # pg_dump cannot see this transaction
+        actions.provision_tenant(request_for(schema="wip", domain="wip.localhost"))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM wip.django_migrations WHERE name = '9998_wip'")
+            assert cursor.fetchone()[0] == 1
+
+    def test_without_pg_dump_the_catalogue_clone_is_used(self, tenants, settings):
+        from tenants.models import TemplateSnapshot
+
+        TemplateSnapshot.objects.all().delete()
+        settings.PG_DUMP = "/nonexistent/pg_dump"
+        tenant = actions.provision_tenant(request_for(schema="nodump", domain="nodump.localhost"))
+        assert not TemplateSnapshot.objects.exists()
+        from identity.models import User
+        from kernel.context import tenant_schema
+
+        with tenant_schema(tenant.schema_name):
+            assert User.objects.get().username == "boss@nodump.test"
