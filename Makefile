@@ -21,7 +21,7 @@ schema:
 	DJANGO_SETTINGS_MODULE=facilis.settings.dev .venv/bin/python manage.py graphql_schema --schema kernel.graphql.schema.schema --out schema.graphql
 
 messages:
-	cd platform && ../.venv/bin/python ../manage.py makemessages -l zh_Hans --ignore '.venv/*' && ../.venv/bin/python ../manage.py compilemessages
+	.venv/bin/python manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore '.data/*' && .venv/bin/python manage.py compilemessages -l zh_Hans --ignore '.venv/*'
 
 bench:
 	.venv/bin/python benchmarks/provision.py

@@ -5,6 +5,7 @@ from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpResponseForbidden, HttpResponseNotFound
 from django.template.loader import render_to_string
+from django.middleware.locale import LocaleMiddleware
 from django.urls import set_urlconf
 from django.utils import translation
 
@@ -79,15 +80,30 @@ class TenantMiddleware:
         tenant_schema_var.set(tenant.schema_name)
         request.urlconf = settings.ROOT_URLCONF
         set_urlconf(request.urlconf)
-        if not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) and not request.META.get(
-            "HTTP_ACCEPT_LANGUAGE"
-        ):
-            translation.activate(tenant.locale)
         return self.get_response(request)
 
 
 def _plain_page(response_class, template: str, context: dict):
     return response_class(render_to_string(template, context), content_type="text/html; charset=utf-8")
+
+
+class TenantLocaleMiddleware(LocaleMiddleware):
+    """Django's language negotiation, with the tenant's language as the fallback.
+
+    A language cookie or the browser's Accept-Language wins; without either, the page
+    is in the tenant's own language rather than the platform default.
+    """
+
+    def process_request(self, request):
+        super().process_request(request)
+        tenant = getattr(request, "tenant", None)
+        if (
+            tenant is not None
+            and not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            and not request.META.get("HTTP_ACCEPT_LANGUAGE")
+        ):
+            translation.activate(tenant.locale)
+            request.LANGUAGE_CODE = translation.get_language()
 
 
 class ModuleGuardMiddleware:
