@@ -18,7 +18,7 @@ lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
 schema:
-	DJANGO_SETTINGS_MODULE=facilis.settings.dev .venv/bin/python manage.py graphql_schema --schema kernel.graphql.schema.schema --out schema.graphql
+	DJANGO_SETTINGS_MODULE=facilis.settings.dev .venv/bin/python manage.py graphql_sdl
 
 messages:
 	.venv/bin/python manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore '.data/*' && .venv/bin/python manage.py compilemessages -l zh_Hans --ignore '.venv/*'

@@ -94,6 +94,16 @@ def public_schema_after():
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """A request leaves its language active in the thread; each test starts in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def in_tenant():
     """Context manager: `with in_tenant(tenants.a): ...` runs against that tenant's schema."""

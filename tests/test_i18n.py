@@ -19,7 +19,7 @@ def test_pages_follow_the_language(client_for, tenants):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Services" in page and "Tenant ta" in page  # the English name of the tenant
     operator = client_for(None)
-    assert "平台运营登录" in operator.get("/login/").content.decode()
+    assert "平台运营登录" in operator.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert "Operator sign-in" in operator.get("/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 

@@ -42,7 +42,7 @@ def test_tenant_admins_cannot_sign_in_to_the_operator_site(client, tenants):
 
 
 def test_dashboard_shows_the_group_tree(operator, tenants):
-    page = operator.get("/").content.decode()
+    page = operator.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert "甲医院" in page and "测试集团" in page
     assert page.index("测试集团") < page.index("集团子医院")
     assert "↳" in page

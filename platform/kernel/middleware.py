@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpResponseForbidden, HttpResponseNotFound
-from django.template.loader import render_to_string
 from django.middleware.locale import LocaleMiddleware
+from django.template.loader import render_to_string
 from django.urls import set_urlconf
 from django.utils import translation
 

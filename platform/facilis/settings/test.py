@@ -24,3 +24,6 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe_module"]
 
 SCHEDULER_TICK_SECONDS = 0.2
 LOG_LEVEL = env("LOG_LEVEL", default="WARNING")
+# Assertions read English messages; the Chinese catalogue is tested in tests/test_i18n.py,
+# and tenant pages still follow the tenant's language (zh-hans for the test tenants).
+LANGUAGE_CODE = "en"
