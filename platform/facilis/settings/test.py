@@ -27,3 +27,6 @@ LOG_LEVEL = env("LOG_LEVEL", default="WARNING")
 # Assertions read English messages; the Chinese catalogue is tested in tests/test_i18n.py,
 # and tenant pages still follow the tenant's language (zh-hans for the test tenants).
 LANGUAGE_CODE = "en"
+# Static files straight from the apps' folders: no collectstatic before tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
