@@ -43,12 +43,23 @@ SESSION_TENANTS = [
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """After the test database is migrated: the template, then the session's tenants."""
+def django_db_setup(request, django_test_environment, django_db_blocker):
+    """The test database, migrated once; then the template and the session's tenants.
+
+    Replaces pytest-django's fixture rather than wrapping it: that one creates the test
+    database only when a collected test is marked django_db, and a run of browser or
+    `committed_db` tests alone would otherwise reach the development database.
+    """
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+
     from tenants import actions
     from tenants.cloning import ensure_template
 
+    verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(verbosity=verbosity, interactive=False, aliases={"default"})
+        assert settings.DATABASES["default"]["NAME"].startswith("test_"), "refusing a non-test database"
         ensure_template()
         for schema, name, kind, parent, domain in SESSION_TENANTS:
             actions.provision_tenant(
@@ -65,6 +76,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 actor="tests",
             )
         connection.set_schema_to_public()
+    yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        # Threads of the live server, workers and subprocesses may leave sessions open.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        teardown_databases(db_cfg, verbosity=verbosity)
 
 
 @pytest.fixture

@@ -6,7 +6,15 @@ from tenants.operator import views
 app_name = "operator"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="operator/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="operator/login.html",
+            next_page="operator:dashboard",
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(next_page="operator:login"), name="logout"),
     path("", views.dashboard, name="dashboard"),
     path("tenants/new/", views.tenant_new, name="tenant-new"),

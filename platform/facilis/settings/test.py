@@ -10,6 +10,7 @@ from .base import *  # noqa: F403
 from .base import DATA_DIR, INSTALLED_APPS, TENANT_APPS, env
 
 DEBUG = False
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 - threads in tests must not keep sessions open
 SECRET_KEY = "test-only-key-" + "x" * 40
 ALLOWED_HOSTS = ["localhost", ".localhost", "127.0.0.1", "testserver", ".testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
