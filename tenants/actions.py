@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from kernel import modules
+from kernel.audit import bind_connection
 from kernel.context import tenant_schema
 from tenants import cloning
 from tenants.models import Domain, ModuleEnablement, Tenant, TenantKind, TenantStatus
@@ -184,6 +185,12 @@ def provision_tenant(req: TenantRequest, *, actor: str = "") -> Tenant:
                     )
             step = "setup"
             with tenant_schema(tenant.schema_name):
+                bind_connection(
+                    actor_id=None,
+                    actor_label=f"provisioning ({actor or 'system'})",
+                    client_address=None,
+                    request_id=None,
+                )
                 _set_up_schema(tenant, req)
             step = "domain"
             Domain.objects.create(domain=req.domain.strip().lower(), tenant=tenant, is_primary=True)
@@ -212,27 +219,38 @@ def _set_up_schema(tenant: Tenant, req: TenantRequest) -> None:
     """What a fresh clone of the template needs to become this tenant's."""
     from wagtail.models import Site
 
-    from identity.models import User
+    from identity.defaults import root_department
+    from identity.models import Role, User
 
     Site.objects.filter(is_default_site=True).update(
         hostname=req.domain.strip().lower(), site_name=tenant.name
     )
-    User.objects.create_superuser(
+    enabled = {spec.key for spec in modules.all_modules() if not spec.togglable} | set(req.modules)
+    install_default_data(tenant, enabled)
+    # The organisation's first account: a superuser (Wagtail's own screens check that flag)
+    # holding the tenant administrator role, in the root department.
+    admin = User.objects.create_superuser(
         username=req.admin_email.lower(),
         email=req.admin_email.lower(),
         password=req.admin_password,
         full_name=req.admin_name or _("Administrator"),
         language=req.locale,
+        department=root_department(),
     )
-    enabled = {spec.key for spec in modules.all_modules() if not spec.togglable} | set(req.modules)
-    install_default_data(tenant, enabled)
+    admin.roles.add(Role.objects.get(code="tenant_admin"))
 
 
 def install_default_data(tenant: Tenant, keys: Iterable[str]) -> None:
-    """Run the modules' default-data installers (idempotent) in the tenant's schema."""
-    for spec in modules.all_modules():
+    """Run the modules' default-data installers (idempotent) in the tenant's schema, then
+    give the default roles the permissions those modules grant them."""
+    from identity.defaults import apply_role_grants
+
+    keys = set(keys)
+    ordered = sorted(modules.all_modules(), key=lambda spec: spec.key != "identity")  # roles first
+    for spec in ordered:
         if spec.key in keys and spec.default_data:
             spec.import_attr("default_data")(tenant)
+    apply_role_grants(keys)
 
 
 def _explain_integrity(exc: IntegrityError, req: TenantRequest, step: str) -> str:

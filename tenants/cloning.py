@@ -63,7 +63,10 @@ def ensure_template(verbosity: int = 0):
 
 
 def _fingerprint(migrations) -> str:
-    return hashlib.sha256(repr(sorted(migrations)).encode()).hexdigest()
+    from kernel.audit import AUDIT_SQL_VERSION
+
+    # The audit triggers are installed after migrations, not by them: their version counts too.
+    return hashlib.sha256((repr(sorted(migrations)) + AUDIT_SQL_VERSION).encode()).hexdigest()
 
 
 def template_fingerprint() -> str:

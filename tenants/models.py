@@ -65,6 +65,11 @@ class Tenant(BilingualNamed, TenantMixin):
     brand_accent_colour = models.CharField(
         _("accent colour"), max_length=7, default="#0e9f6e", validators=[hex_colour]
     )
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        _("sign out after idle minutes"),
+        default=30,
+        help_text=_("Signed-in sessions end after this much inactivity."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

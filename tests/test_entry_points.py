@@ -18,6 +18,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "p" * 30 + "-production-like-secret-" + "q" * 30,
     "ALLOWED_HOSTS": ".localhost,localhost,127.0.0.1",
     "SECURE_SSL_REDIRECT": "false",
+    "FIELD_ENCRYPTION_KEYS": "95NiFBRSfQizCkty0h8Je51vuZY5wYasH3mvgyj5YZM=",
+    "FIELD_DIGEST_KEY": "entry-point-test-digest-key",
 }
 
 
@@ -132,5 +134,12 @@ def test_production_refuses_to_start_on_debug_defaults():
     )
     assert result.returncode != 0
     assert "Refusing to start" in result.stderr
-    for problem in ("DEBUG must be off", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
+    for problem in (
+        "DEBUG must be off",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "FIELD_ENCRYPTION_KEYS",
+    ):
         assert problem in result.stderr

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from identity.actions import require
 from kernel import outbox
 from modules.spaces.models import Building, Campus, Floor, Location, Room
 
@@ -31,6 +32,7 @@ def _validate(location: Location) -> None:
 def save_location(location: Location, *, user=None) -> Location:
     """Validate and save a campus, building, floor or room (new or changed)."""
     creating = location._state.adding
+    require(user, "spaces.add" if creating else "spaces.change")
     _validate(location)
     with transaction.atomic():
         location.save()
@@ -41,6 +43,7 @@ def save_location(location: Location, *, user=None) -> Location:
 
 def delete_location(location: Location, *, user=None) -> None:
     """Delete a location that nothing else points to; say what is in the way otherwise."""
+    require(user, "spaces.delete")
     payload = _payload(location)
     try:
         with transaction.atomic():
@@ -75,11 +78,11 @@ class ConsoleActions:
     """The console's create/edit/delete screens call the actions through this."""
 
     @staticmethod
-    def create(instance: Location, *, user=None) -> Location:
+    def create(instance: Location, *, user=None, form=None) -> Location:
         return save_location(instance, user=user)
 
     @staticmethod
-    def update(instance: Location, *, user=None) -> Location:
+    def update(instance: Location, *, user=None, form=None) -> Location:
         return save_location(instance, user=user)
 
     @staticmethod

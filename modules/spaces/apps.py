@@ -35,4 +35,7 @@ class SpacesConfig(ModuleAppConfig):
         graphql_query="modules.spaces.graphql.schema.SpacesQuery",
         demo_data="modules.spaces.demo.seed",
         portal_entries=((_("Buildings and rooms"), "spaces:index", "building"),),
+        role_grants=dict.fromkeys(
+            ("dispatcher", "worker", "approver", "end_user", "hq_viewer"), ("spaces.view",)
+        ),
     )

@@ -279,12 +279,11 @@ BY_KIND = {
 
 
 def seed(tenant) -> None:
+    from identity.defaults import root_department
     from identity.models import Department
 
     campuses, departments = BY_KIND[tenant.kind]
-    root = Department.get_root_nodes().filter(code="ROOT").first()
-    if root is None:
-        root = Department.add_root(code="ROOT", name=tenant.name, name_en=tenant.name_en)
+    root = root_department()
     by_code = {}
     for code, zh, en in departments:
         dept = Department.objects.filter(code=code).first() or root.add_child(code=code, name=zh, name_en=en)

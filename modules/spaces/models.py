@@ -6,6 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from identity.scope import Scope
 from kernel.models import BilingualNamed
 
 
@@ -38,6 +39,7 @@ class Campus(Location):
     address = models.CharField(_("address"), max_length=300, blank=True)
 
     kind_key = "campus"
+    scope = Scope(module="spaces")
 
     class Meta:
         verbose_name = _("campus")
@@ -73,6 +75,7 @@ class Building(Location):
     )
 
     kind_key = "building"
+    scope = Scope(module="spaces", building="pk")
 
     class Meta:
         verbose_name = _("building")
@@ -98,6 +101,7 @@ class Floor(Location):
     level = models.SmallIntegerField(_("level"), help_text=_("1 is the ground floor; -1 the first basement."))
 
     kind_key = "floor"
+    scope = Scope(module="spaces", building="building")
 
     class Meta:
         verbose_name = _("floor")
@@ -162,6 +166,7 @@ class Room(Location):
     capacity = models.PositiveIntegerField(_("capacity (people)"), null=True, blank=True)
 
     kind_key = "room"
+    scope = Scope(module="spaces", department="department", building="floor__building")
 
     class Meta:
         verbose_name = _("room or area")

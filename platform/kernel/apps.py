@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
-from kernel.modules import ModuleAppConfig, ModuleSpec, PeriodicJob
+from kernel.modules import MenuItem, ModuleAppConfig, ModuleSpec, PeriodicJob
 
 
 class KernelConfig(ModuleAppConfig):
@@ -15,6 +15,17 @@ class KernelConfig(ModuleAppConfig):
         name_zh="平台内核",
         name_en="Platform kernel",
         internal=True,
+        permissions=(
+            ("audit.view", "See the audit trail"),
+            ("audit.export", "Export the audit trail"),
+        ),
+        menu_icon="history",
+        menu_order=950,
+        menu_items=(
+            MenuItem(
+                "audit", _("Audit trail"), "kernel_audit", icon="history", order=1, permission="audit.view"
+            ),
+        ),
         periodic_jobs=(
             # Safety net: events are relayed right after commit; this catches any
             # relay message lost on the way.
@@ -30,4 +41,10 @@ class KernelConfig(ModuleAppConfig):
         # Actors and outbox consumers register themselves on import; import them
         # everywhere so that producers, workers and the scheduler agree.
         autodiscover_modules("tasks", "consumers")
+        from django.db.models.signals import post_migrate
+
         from kernel import checks  # noqa: F401 - registers system checks
+        from kernel.audit import install_after_migrate
+
+        # Audit triggers follow every migration of a schema (kernel.audit).
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="facilis-audit-triggers")

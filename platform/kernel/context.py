@@ -15,6 +15,8 @@ PUBLIC = "public"
 
 tenant_schema_var: ContextVar[str] = ContextVar("tenant_schema", default="-")
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+# (user id, login) of who acts, for the audit trail of work done in jobs on their behalf.
+actor_var: ContextVar[tuple[int, str] | None] = ContextVar("actor", default=None)
 
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 

@@ -37,6 +37,8 @@ class MenuItem:
     url_name: str
     icon: str = "folder-open-inverse"
     order: int = 1000
+    # The permission code needed to see it (None: anyone who may use the console).
+    permission: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,10 @@ class ModuleSpec:
     demo_data: str | None = None
     # Entries on the portal home page: (label, url_name, icon).
     portal_entries: tuple[tuple[Any, str, str], ...] = ()
+    # Permission codes this module adds to the default roles: {"dispatcher": ("x.view",)}.
+    role_grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Models whose rows are not business data and get no audit trigger (e.g. caches).
+    audit_exclude: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

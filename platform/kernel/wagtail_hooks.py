@@ -24,6 +24,7 @@ def _menu_hook(spec):
                 icon_name=item.icon,
                 order=item.order,
                 module_key=spec.key,
+                permission=item.permission,
             )
             for item in spec.menu_items
         ]
@@ -44,3 +45,15 @@ for _spec in modules.all_modules():
         hooks.register("register_admin_viewset", _viewset_hook(_path))
     if _spec.menu_items:
         hooks.register("register_admin_menu_item", _menu_hook(_spec))
+
+
+@hooks.register("register_admin_urls")
+def audit_urls():
+    from django.urls import path
+
+    from kernel import audit_views
+
+    return [
+        path("audit/", audit_views.audit_list, name="kernel_audit"),
+        path("audit/export.csv", audit_views.audit_export, name="kernel_audit_export"),
+    ]

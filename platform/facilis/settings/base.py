@@ -5,6 +5,7 @@ point at the embedded services (bin/services); `production` supplies none and re
 to start without them.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,13 +39,20 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "django_dramatiq",
     "graphene_django",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "identity",
+    "kernel",
 ]
 
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "identity",
     "kernel",
     "wagtail.contrib.forms",
@@ -101,9 +109,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kernel.audit.AuditContextMiddleware",
+    "identity.middleware.IdleSessionMiddleware",
+    "identity.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kernel.middleware.ModuleGuardMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -128,6 +142,12 @@ WSGI_APPLICATION = "facilis.wsgi.application"
 
 # --- Identity --------------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"
+AUTHENTICATION_BACKENDS = [
+    # Counts failed sign-ins and refuses locked-out users (per tenant: its tables live in
+    # each schema), then our backend, which answers permissions from roles.
+    "axes.backends.AxesStandaloneBackend",
+    "identity.backends.RoleBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -137,8 +157,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "identity.validators.ComplexityValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "identity.validators.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
-LOGIN_URL = "wagtailadmin_login"
+# Sign-in lockout (django-axes): 5 failures of one login lock it for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins go to the audit trail instead
+AXES_LOCKOUT_TEMPLATE = "identity/locked_out.html"
+AXES_USERNAME_CALLABLE = "identity.auth.username_from_request"
+AXES_VERBOSE = False
+# axes.W006 asks to lock by client address too. Hospitals and campuses sign in from behind
+# one NAT address, so locking by address would lock everyone out: we lock by login.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Signed-in sessions end after this many idle minutes unless the tenant sets its own.
+SESSION_IDLE_MINUTES_DEFAULT = 30
+OTP_TOTP_ISSUER = "Facilis"
+# How many reverse proxies (load balancer) put the client address in X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Personal data at rest (kernel.crypto): Fernet keys, newest first; HMAC key for look-ups.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+FIELD_DIGEST_KEY = env("FIELD_DIGEST_KEY", default="")
+LOGIN_URL = "identity:login"
 LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -225,7 +267,7 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://localhost:8
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
+WAGTAILADMIN_LOGIN_URL = "identity:login"
 
 # --- Billing (Stripe) -------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")

@@ -15,3 +15,8 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Development-only keys; production takes them from the environment.
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEYS", default=["xJ-YA8xOoShzzjloNLITEpZ_zkhbfeKQkREDaP8DlyA="]
+)
+FIELD_DIGEST_KEY = env("FIELD_DIGEST_KEY", default="dev-only-digest-key")

@@ -16,9 +16,12 @@ if not env("DATABASE_URL", default=""):
     _problems.append("DATABASE_URL must be set")
 if not env("REDIS_URL", default=""):
     _problems.append("REDIS_URL must be set")
+if not env.list("FIELD_ENCRYPTION_KEYS", default=[]) or not env("FIELD_DIGEST_KEY", default=""):
+    _problems.append("FIELD_ENCRYPTION_KEYS and FIELD_DIGEST_KEY must be set (personal data at rest)")
 if _problems:
     raise ImproperlyConfigured("Refusing to start: " + "; ".join(_problems) + ".")
 
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)  # behind the load balancer
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

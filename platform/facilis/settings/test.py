@@ -31,3 +31,5 @@ LANGUAGE_CODE = "en"
 # Static files straight from the apps' folders: no collectstatic before tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+FIELD_ENCRYPTION_KEYS = ["95NiFBRSfQizCkty0h8Je51vuZY5wYasH3mvgyj5YZM="]
+FIELD_DIGEST_KEY = "test-digest-key"

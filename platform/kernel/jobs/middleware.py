@@ -5,7 +5,8 @@ import logging
 from django.db import close_old_connections, connection
 from dramatiq.middleware import Middleware, MiddlewareError, SkipMessage
 
-from kernel.context import PUBLIC, request_id_var, tenant_schema_var
+from kernel.audit import bind_connection
+from kernel.context import PUBLIC, actor_var, request_id_var, tenant_schema_var
 from kernel.jobs import REQUEST_ID_OPTION, TENANT_OPTION
 
 logger = logging.getLogger("kernel.jobs")
@@ -37,6 +38,9 @@ class TenantContextMiddleware(Middleware):
             request_id = request_id_var.get()
             if request_id != "-":
                 message.options[REQUEST_ID_OPTION] = request_id
+        actor = actor_var.get()
+        if actor is not None and "actor" not in message.options:
+            message.options["actor"] = list(actor)
 
     # --- worker side -------------------------------------------------------------------
     def before_process_message(self, broker, message):
@@ -65,6 +69,16 @@ class TenantContextMiddleware(Middleware):
             logger.info("skipping %s: module %s is disabled for %s", message.actor_name, module, schema)
             raise SkipMessage()
         connection.set_tenant(tenant)
+        # The audit trail of what the job writes: on behalf of whoever sent it.
+        actor_id, actor_label = message.options.get("actor") or (None, "")
+        bind_connection(
+            actor_id=actor_id,
+            actor_label=f"{actor_label} (job {message.actor_name})"
+            if actor_label
+            else f"job:{message.actor_name}",
+            client_address=None,
+            request_id=message.options.get(REQUEST_ID_OPTION) or message.message_id,
+        )
 
     def after_process_message(self, broker, message, *, result=None, exception=None):
         self._reset(message)
