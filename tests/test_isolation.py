@@ -132,3 +132,31 @@ def test_buildings_of_b_are_not_listed_in_a(tenants, in_tenant, client_for, tena
     assert "乙图书馆" not in page
     with in_tenant(tenants.a):
         assert not Building.objects.exists()
+
+
+def test_people_roles_and_audit_of_a_are_invisible_in_b(tenants, in_tenant, client_for, tenant_admin):
+    from identity import actions as identity
+    from identity.defaults import root_department
+    from identity.models import Role, User
+    from kernel.models import AuditEntry
+
+    with in_tenant(tenants.a):
+        secret_role = identity.save_role(Role(code="a_secret", name="甲的角色", permissions=["spaces.view"]))
+        person = identity.save_user(
+            User(username="a.person", full_name="甲的员工", department=root_department()), roles=[secret_role]
+        )
+        a_audit = AuditEntry.objects.filter(table_name="identity_user", object_id=str(person.pk)).count()
+        assert a_audit >= 1
+    with in_tenant(tenants.b):
+        assert not User.objects.filter(username="a.person").exists()
+        assert not Role.objects.filter(code="a_secret").exists()
+        assert not AuditEntry.objects.filter(after__full_name="甲的员工").exists()
+    b = client_for(tenants.b, user=tenant_admin(tenants.b))
+    for path in (
+        f"/console/people/users/edit/{person.pk}/",
+        f"/console/people/roles/edit/{secret_role.pk}/",
+    ):
+        response = b.get(path)
+        assert response.status_code == 404 or "甲的" not in response.content.decode(), path
+    for path in ("/console/people/users/", "/console/people/roles/", "/console/audit/?table=identity_user"):
+        assert "甲的" not in b.get(path).content.decode(), path

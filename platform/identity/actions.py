@@ -51,11 +51,9 @@ def save_user(user: User, *, actor=None, password: str | None = None, roles=None
             user.set_unusable_password()
         user.save()
         if password:
+            # Saving after set_password runs the validators' password_changed (history).
             user.set_password(password)
             user.save(update_fields=["password"])
-            from django.contrib.auth import password_validation
-
-            password_validation.password_changed(password, user)
         if roles is not None:
             user.roles.set(roles)
         if workgroups is not None:
@@ -72,10 +70,7 @@ def set_password(user: User, password: str, *, actor=None) -> None:
     validate_password(password, user)
     with transaction.atomic():
         user.set_password(password)
-        user.save(update_fields=["password"])
-        from django.contrib.auth import password_validation
-
-        password_validation.password_changed(password, user)
+        user.save(update_fields=["password"])  # records the history (validators' password_changed)
 
 
 def deactivate_user(user: User, *, actor=None) -> User:

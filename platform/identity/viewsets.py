@@ -212,7 +212,9 @@ class ApiKeyViewSet(ActionModelViewSet):
         return [
             *kept,
             path("new/", console_views.api_key_create, name="add"),
-            path("revoke/<int:pk>/", console_views.api_key_revoke, name="delete"),
+            # A key cannot be edited: its page shows it and offers to revoke it.
+            path("<int:pk>/", console_views.api_key_revoke, name="edit"),
+            path("<int:pk>/revoke/", console_views.api_key_revoke, name="delete"),
         ]
 
 

@@ -244,8 +244,10 @@ DRAMATIQ_BROKER = {
         "dramatiq.middleware.Callbacks",
         "dramatiq.middleware.Retries",
         "dramatiq.middleware.CurrentMessage",
-        "kernel.jobs.middleware.TenantContextMiddleware",
+        # Before ours: it may close the connection, which would drop the audit context
+        # that ours binds to it.
         "django_dramatiq.middleware.DbConnectionsMiddleware",
+        "kernel.jobs.middleware.TenantContextMiddleware",
     ],
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
