@@ -2,21 +2,31 @@
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
+from identity.access import restrict
 from modules.spaces.models import Building, Campus, Floor, Room
 
 
-def campuses_with_buildings() -> QuerySet[Campus]:
-    buildings = Building.objects.filter(is_active=True).annotate(
+def campuses_with_buildings(principal) -> QuerySet[Campus]:
+    """The campuses and buildings the principal may see, with room counts."""
+    buildings = restrict(Building.objects.filter(is_active=True), principal).annotate(
         room_count=Count("floors__rooms", distinct=True)
     )
-    return Campus.objects.filter(is_active=True).prefetch_related(Prefetch("buildings", queryset=buildings))
+    return restrict(Campus.objects.filter(is_active=True), principal).prefetch_related(
+        Prefetch("buildings", queryset=buildings)
+    )
 
 
-def building_floor_list(building: Building) -> QuerySet[Floor]:
-    """Floors from the top down, each with its rooms and their departments."""
-    rooms = Room.objects.filter(is_active=True).select_related("department").order_by("code")
+def visible_buildings(principal) -> QuerySet[Building]:
+    return restrict(Building.objects.select_related("campus"), principal)
+
+
+def building_floor_list(building: Building, principal) -> QuerySet[Floor]:
+    """Floors from the top down, each with the rooms the principal may see."""
+    rooms = (
+        restrict(Room.objects.filter(is_active=True), principal).select_related("department").order_by("code")
+    )
     return (
-        building.floors.filter(is_active=True)
+        restrict(building.floors.filter(is_active=True), principal)
         .annotate(area_total=Sum("rooms__area_m2"))
         .prefetch_related(Prefetch("rooms", queryset=rooms))
         .order_by("-level")

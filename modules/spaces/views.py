@@ -7,26 +7,28 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 
 from modules.spaces import selectors
-from modules.spaces.models import Building
 
 
 @login_required
 def index(request):
-    return render(request, "spaces/index.html", {"campuses": selectors.campuses_with_buildings()})
+    return render(request, "spaces/index.html", {"campuses": selectors.campuses_with_buildings(request.user)})
 
 
 @login_required
 def building_detail(request, pk: int):
-    building = get_object_or_404(Building.objects.select_related("campus"), pk=pk, is_active=True)
+    building = get_object_or_404(selectors.visible_buildings(request.user), pk=pk, is_active=True)
     return render(
         request,
         "spaces/building.html",
-        {"building": building, "floors": selectors.building_floor_list(building)},
+        {"building": building, "floors": selectors.building_floor_list(building, request.user)},
     )
 
 
 def scan(request, token: str):
-    """Where a QR code on a door leads: what this place is (later: report a fault here)."""
+    """Where a QR code on a door leads: what this place is (later: report a fault here).
+
+    Public on purpose: a visitor scanning a door sees its name and where it is, nothing more.
+    """
     location = selectors.location_by_token(token)
     if location is None or not location.is_active:
         raise Http404("unknown location code")
@@ -45,9 +47,9 @@ def qr_svg(request, token: str):
 @login_required
 def labels(request, pk: int):
     """A printable A4 sheet of QR labels for every room of a building."""
-    building = get_object_or_404(Building.objects.select_related("campus"), pk=pk)
+    building = get_object_or_404(selectors.visible_buildings(request.user), pk=pk)
     labels = []
-    for floor in selectors.building_floor_list(building).reverse():
+    for floor in selectors.building_floor_list(building, request.user).reverse():
         for room in floor.rooms.all():
             url = request.build_absolute_uri(room.qr_path)
             labels.append(

@@ -4,6 +4,7 @@ import graphene
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
+from identity.access import can, restrict
 from modules.spaces import selectors
 from modules.spaces.models import Building, Campus, Floor, Room
 
@@ -74,16 +75,22 @@ class SpacesQuery(graphene.ObjectType):
     # foreign key whose type overrides get_queryset, one query per row.
     @staticmethod
     def resolve_campuses(root, info, **kwargs):
-        return Campus.objects.order_by("code")
+        return restrict(Campus.objects.order_by("code"), info.context.user)
 
     @staticmethod
     def resolve_buildings(root, info, **kwargs):
-        return Building.objects.select_related("campus").order_by("campus__code", "code")
+        return restrict(
+            Building.objects.select_related("campus").order_by("campus__code", "code"), info.context.user
+        )
 
     @staticmethod
     def resolve_rooms(root, info, **kwargs):
-        return Room.objects.select_related("floor__building__campus", "department").order_by("pk")
+        rooms = Room.objects.select_related("floor__building__campus", "department").order_by("pk")
+        return restrict(rooms, info.context.user)
 
     @staticmethod
     def resolve_location_by_qr(root, info, token):
-        return selectors.location_by_token(token)
+        location = selectors.location_by_token(token)
+        if location is None or not can(info.context.user, "view", location):
+            return None
+        return location

@@ -214,3 +214,30 @@ def test_demo_data_is_idempotent(tenants, in_tenant):
         ) == counts
         assert counts[3] > 15
         assert Room.objects.filter(department__code="ICU").exists()
+
+
+def test_portal_and_api_show_only_rooms_in_the_viewers_scope(tenants, in_tenant, client_for, tree):
+    from identity import actions as identity
+    from identity.defaults import root_department
+    from identity.models import Department, Role, User
+
+    with in_tenant(tenants.a):
+        icu = identity.create_department(Department(code="ICU", name="重症医学科"), parent=root_department())
+        other = identity.create_department(Department(code="ORTHO", name="骨科"), parent=root_department())
+        actions.create_room(floor=tree["floor"], code="502", name="ICU 护士站", department=icu)
+        actions.create_room(floor=tree["floor"], code="503", name="骨科库房", department=other)
+        Role.objects.create(
+            code="clerk", name="科室文员", permissions=["spaces.view"], data_scope="department"
+        )
+        clerk = identity.save_user(
+            User(username="clerk", full_name="文员", department=icu), roles=[Role.objects.get(code="clerk")]
+        )
+    client = client_for(tenants.a, user=clerk)
+    page = client.get(f"/spaces/buildings/{tree['building'].pk}/").content.decode()
+    assert "ICU 护士站" in page and "骨科库房" not in page and "ICU 监护室" not in page
+    body = client.post(
+        "/graphql/",
+        {"query": "{ rooms(first: 20) { edges { node { code } } } }"},
+        content_type="application/json",
+    ).json()
+    assert [edge["node"]["code"] for edge in body["data"]["rooms"]["edges"]] == ["502"]
