@@ -56,4 +56,12 @@ def seed(stdout=None) -> list[dict]:
                 if spec.demo_data and modules.is_enabled(spec.key, tenant):
                     spec.import_attr("demo_data")(tenant)
         logins.append({"site": f"http://{domain}:8000/console/", "who": name, "user": admin_email(schema)})
+    for schema, name, _en, kind, _parent, domain in DEMO_TENANTS:
+        people = [("dispatcher", "调度员"), ("worker", "维修工"), ("head", "审批人"), ("staff", "普通用户")]
+        if kind == "group":
+            people.append(("viewer", "集团查看"))
+        for prefix, role in people:
+            logins.append(
+                {"site": f"http://{domain}:8000/", "who": f"{name} {role}", "user": f"{prefix}@{schema}.demo"}
+            )
     return logins

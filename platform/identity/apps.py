@@ -97,6 +97,7 @@ class IdentityConfig(ModuleAppConfig):
         urls="identity.urls",
         url_prefix="accounts",
         default_data="identity.defaults.install",
+        demo_data="identity.demo.seed",
     )
 
     def ready(self) -> None:

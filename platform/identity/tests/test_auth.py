@@ -81,7 +81,7 @@ def test_administrative_roles_must_pass_totp(tenants, in_tenant, org, settings):
     with in_tenant(tenants.a):
         device = TOTPDevice.objects.get(user__username="sam")
     bad = client.post("/accounts/2fa/", {"token": "000000", "next": "/console/"})
-    assert bad.status_code == 200 and "not right" in bad.content.decode()
+    assert bad.status_code == 200 and "验证码不正确" in bad.content.decode()
     good = client.post("/accounts/2fa/", {"token": f"{totp(device.bin_key):06d}", "next": "/console/"})
     assert good.status_code == 302 and good["Location"] == "/console/"
     assert client.get("/console/").status_code == 200

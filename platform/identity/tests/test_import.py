@@ -76,7 +76,7 @@ def test_clean_file_through_the_console_is_checked_then_applied_on_confirmation(
         tasks.check(job)  # what the worker does (tests/test_jobs.py proves the worker path)
         assert User.objects.filter(username__startswith="user").count() == 0  # a dry run only
     page = admin.get(f"/console/people/import/{job.pk}/").content.decode()
-    assert "All 100 rows are valid" in page
+    assert "全部 100 行有效" in page  # the console speaks the tenant's language
     admin.post(f"/console/people/import/{job.pk}/confirm/")
     with in_tenant(tenants.a):
         job.refresh_from_db()
