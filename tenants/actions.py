@@ -243,13 +243,16 @@ def _set_up_schema(tenant: Tenant, req: TenantRequest) -> None:
 def install_default_data(tenant: Tenant, keys: Iterable[str]) -> None:
     """Run the modules' default-data installers (idempotent) in the tenant's schema, then
     give the default roles the permissions those modules grant them."""
+    from django.utils import translation
+
     from identity.defaults import apply_role_grants
 
     keys = set(keys)
     ordered = sorted(modules.all_modules(), key=lambda spec: spec.key != "identity")  # roles first
-    for spec in ordered:
-        if spec.key in keys and spec.default_data:
-            spec.import_attr("default_data")(tenant)
+    with translation.override(tenant.locale):  # default texts in the tenant's language
+        for spec in ordered:
+            if spec.key in keys and spec.default_data:
+                spec.import_attr("default_data")(tenant)
     apply_role_grants(keys)
 
 

@@ -1,7 +1,7 @@
 """Console screens for people and organisation (Wagtail admin), writing through the actions."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn, Column
 
 from identity import actions, personal_data
 from identity.forms import ApiKeyForm, DepartmentForm, RoleForm, UserForm
@@ -124,7 +124,7 @@ class DepartmentViewSet(ActionModelViewSet):
         ),
         "code",
         "head",
-        "is_active",
+        BooleanColumn("is_active", label=_("In use")),
     ]
     search_fields = ["code", "name", "name_en"]
     list_export = ["code", "name", "name_en", "depth", "head", "is_active"]

@@ -3,7 +3,7 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -68,9 +68,9 @@ class ConsumedEvent(models.Model):
 
 
 class AuditAction(models.TextChoices):
-    INSERT = "insert", _("Created")
-    UPDATE = "update", _("Changed")
-    DELETE = "delete", _("Deleted")
+    INSERT = "insert", pgettext_lazy("audit action", "Created")
+    UPDATE = "update", pgettext_lazy("audit action", "Changed")
+    DELETE = "delete", pgettext_lazy("audit action", "Deleted")
     LOGIN = "login", _("Signed in")
     LOGOUT = "logout", _("Signed out")
     LOGIN_FAILED = "login_failed", _("Failed sign-in")
