@@ -351,6 +351,19 @@ def add_domain(tenant: Tenant, domain: str, *, actor: str = "") -> Domain:
 
 
 @in_public_schema
+def set_session_idle_minutes(tenant: Tenant, minutes: int, *, actor: str = "") -> Tenant:
+    """How long a signed-in session may stay idle, for everyone of this tenant."""
+    if not 5 <= minutes <= 720:
+        raise TenantActionError(
+            _("Choose between 5 and 720 minutes."), {"session_idle_minutes": [_("Between 5 and 720.")]}
+        )
+    tenant.session_idle_minutes = minutes
+    tenant.save(update_fields=["session_idle_minutes", "updated_at"])
+    logger.info("idle sign-out of %s set to %d min by %s", tenant.schema_name, minutes, actor or "-")
+    return tenant
+
+
+@in_public_schema
 def set_module_enabled(tenant: Tenant, key: str, enabled: bool, *, actor: str = "") -> None:
     """Switch a module on or off for a tenant. Its data stays either way."""
     spec = modules.get_module(key)

@@ -180,3 +180,49 @@ def unlock(request, pk):
     actions.unlock_user(user, actor=request.user, request=request)
     messages.success(request, _("%(user)s can sign in again.") % {"user": user})
     return redirect("identity_lockouts")
+
+
+# --- Sign-in settings ----------------------------------------------------------------------------
+
+
+class SignInSettingsForm(forms.Form):
+    session_idle_minutes = forms.IntegerField(
+        label=gettext_lazy("Sign out after idle minutes"),
+        min_value=5,
+        max_value=720,
+        help_text=gettext_lazy("Signed-in sessions end after this much inactivity (5–720)."),
+    )
+
+
+@console_permission("identity.manage_users")
+def sign_in_settings(request):
+    from tenants import actions as tenant_actions
+
+    tenant = request.tenant
+    form = SignInSettingsForm(
+        request.POST or None, initial={"session_idle_minutes": tenant.session_idle_minutes}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenant_actions.set_session_idle_minutes(
+                tenant, form.cleaned_data["session_idle_minutes"], actor=request.user.get_username()
+            )
+        except tenant_actions.TenantActionError as exc:
+            for field, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error(field, error)
+        else:
+            messages.success(request, _("Sign-in settings saved."))
+            return redirect("identity_sign_in_settings")
+    roles = access_roles_requiring_2fa()
+    return render(
+        request,
+        "identity/console/sign_in_settings.html",
+        {"form": form, "roles_2fa": roles, "page_title": _("Sign-in settings")},
+    )
+
+
+def access_roles_requiring_2fa():
+    from identity.models import Role
+
+    return list(Role.objects.filter(requires_2fa=True).order_by("code"))

@@ -15,6 +15,7 @@ def identity_console_urls():
         path("people/import/<int:pk>/confirm/", console_views.import_confirm, name="identity_import_confirm"),
         path("people/lockouts/", console_views.lockouts, name="identity_lockouts"),
         path("people/lockouts/<int:pk>/unlock/", console_views.unlock, name="identity_unlock"),
+        path("people/sign-in/", console_views.sign_in_settings, name="identity_sign_in_settings"),
     ]
 
 

@@ -106,6 +106,11 @@ class TenantLocaleMiddleware(LocaleMiddleware):
             request.LANGUAGE_CODE = translation.get_language()
 
 
+# Wagtail's own user and group screens would bypass our people and role management
+# (identity.viewsets), so they do not exist in the console.
+REPLACED_CONSOLE_NAMESPACES = {"wagtailusers_users", "wagtailusers_groups"}
+
+
 class ModuleGuardMiddleware:
     """A view that belongs to a disabled module answers 404: the module has no URL there."""
 
@@ -120,6 +125,8 @@ class ModuleGuardMiddleware:
         if tenant is None or request.resolver_match is None:
             return None
         owners = modules.module_for_url_namespace()
+        if REPLACED_CONSOLE_NAMESPACES.intersection(request.resolver_match.namespaces):
+            return _plain_page(HttpResponseNotFound, "kernel/unknown_host.html", {"host": request.get_host()})
         for namespace in request.resolver_match.namespaces:
             key = owners.get(namespace)
             if key and not modules.is_enabled(key, tenant):

@@ -161,3 +161,19 @@ def test_sign_ins_are_in_the_audit_trail_with_address(tenants, in_tenant, org):
     with in_tenant(tenants.a):
         entry = AuditEntry.objects.filter(action="login").latest("occurred_at")
         assert entry.actor_label == "carl" and entry.client_ip == "10.1.2.3"
+
+
+def test_tenant_admin_sets_the_idle_limit_and_wagtail_user_screens_are_gone(
+    tenants, client_for, tenant_admin
+):
+    admin = client_for(tenants.a, user=tenant_admin(tenants.a))
+    bad = admin.post("/console/people/sign-in/", {"session_idle_minutes": 1})
+    assert bad.status_code == 200 and bad.context["form"].errors["session_idle_minutes"]
+    assert admin.post("/console/people/sign-in/", {"session_idle_minutes": 90}).status_code == 302
+    from tenants.models import Tenant
+
+    assert Tenant.objects.get(pk=tenants.a.pk).session_idle_minutes == 90
+    assert Tenant.objects.get(pk=tenants.b.pk).session_idle_minutes == 30
+    # People are managed in 组织与权限; Wagtail's own user and group screens do not exist.
+    assert admin.get("/console/users/").status_code == 404
+    assert admin.get("/console/groups/").status_code == 404
