@@ -72,6 +72,17 @@ def _safe_next(request) -> str:
     return target
 
 
+def _record_second_factor(request, *, enrolling: bool, ok: bool) -> None:
+    audit.record(
+        AuditAction.SECOND_FACTOR,
+        actor=request.user,
+        request=request,
+        table="identity_user",
+        object_id=request.user.pk,
+        detail={"enrolled": enrolling, "ok": ok},
+    )
+
+
 @login_required
 def second_factor(request):
     """Enrol an authenticator (first time) or check its code; required for administrative roles."""
@@ -89,23 +100,9 @@ def second_factor(request):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            audit.record(
-                AuditAction.SECOND_FACTOR,
-                actor=user,
-                request=request,
-                table="identity_user",
-                object_id=user.pk,
-                detail={"enrolled": enrolling, "ok": True},
-            )
+            _record_second_factor(request, enrolling=enrolling, ok=True)
             return redirect(_safe_next(request))
-        audit.record(
-            AuditAction.SECOND_FACTOR,
-            actor=user,
-            request=request,
-            table="identity_user",
-            object_id=user.pk,
-            detail={"enrolled": enrolling, "ok": False},
-        )
+        _record_second_factor(request, enrolling=enrolling, ok=False)
         form.add_error("token", _("That code is not right (or has expired). Try the current one."))
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4) if enrolling else None
     return render(
