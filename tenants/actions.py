@@ -350,6 +350,54 @@ def add_domain(tenant: Tenant, domain: str, *, actor: str = "") -> Domain:
     return created
 
 
+BRANDING_FIELDS = (
+    "name",
+    "name_en",
+    "brand_short_name",
+    "brand_primary_colour",
+    "brand_accent_colour",
+    "brand_email_sender_name",
+    "brand_email_footer",
+)
+
+
+@in_public_schema
+def update_branding(tenant: Tenant, data: dict, *, logo=None, favicon=None, actor: str = "") -> Tenant:
+    """Name, colours, logo, favicon, e-mail sender and footer, as the tenant admin sets them."""
+    from kernel.files import BRANDING_MAX_SIZE, BRANDING_TYPES, validate_upload
+
+    errors: dict[str, list[str]] = {}
+    for name, upload in (("brand_logo", logo), ("brand_favicon", favicon)):
+        if upload is None:
+            continue
+        if upload.size > BRANDING_MAX_SIZE:
+            errors.setdefault(name, []).append(_("Up to 1 MB, please."))
+            continue
+        try:
+            validate_upload(upload, allowed_types=BRANDING_TYPES)
+        except ValidationError as exc:
+            errors.setdefault(name, []).extend(exc.messages)
+    for name in BRANDING_FIELDS:
+        if name in data:
+            setattr(tenant, name, data[name])
+    try:
+        tenant.full_clean(exclude=["schema_name", "brand_logo", "brand_favicon", "parent"])
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        tenant.refresh_from_db()
+        raise TenantActionError(_("The branding was not saved."), errors)
+    with transaction.atomic():
+        if logo is not None:
+            tenant.brand_logo.save(logo.name, logo, save=False)
+        if favicon is not None:
+            tenant.brand_favicon.save(favicon.name, favicon, save=False)
+        tenant.save()
+    logger.info("branding of %s changed by %s", tenant.schema_name, actor or "-")
+    return tenant
+
+
 @in_public_schema
 def set_session_idle_minutes(tenant: Tenant, minutes: int, *, actor: str = "") -> Tenant:
     """How long a signed-in session may stay idle, for everyone of this tenant."""

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from kernel.files import branding_storage, branding_upload_to
 from kernel.models import BilingualNamed
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f6feb."))
@@ -65,6 +66,22 @@ class Tenant(BilingualNamed, TenantMixin):
     brand_accent_colour = models.CharField(
         _("accent colour"), max_length=7, default="#0e9f6e", validators=[hex_colour]
     )
+    brand_logo = models.FileField(
+        _("logo"),
+        storage=branding_storage,
+        upload_to=branding_upload_to,
+        blank=True,
+        help_text=_("PNG, JPEG or WebP, up to 1 MB; shown in the portal, the console and e-mails."),
+    )
+    brand_favicon = models.FileField(
+        _("favicon"),
+        storage=branding_storage,
+        upload_to=branding_upload_to,
+        blank=True,
+        help_text=_("A small square PNG or ICO for browser tabs."),
+    )
+    brand_email_sender_name = models.CharField(_("e-mail sender name"), max_length=100, blank=True)
+    brand_email_footer = models.TextField(_("e-mail footer"), blank=True, max_length=1000)
     session_idle_minutes = models.PositiveSmallIntegerField(
         _("sign out after idle minutes"),
         default=30,

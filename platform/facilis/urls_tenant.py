@@ -6,12 +6,14 @@ module the tenant has not enabled.
 """
 
 from django.urls import include, path
+from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from kernel import modules
 from kernel.graphql.views import TenantGraphQLView
-from kernel.views import portal_home
+from kernel.views import brand_asset
+from portal.views import search
 
 urlpatterns = [
     path("console/", include(wagtailadmin_urls)),
@@ -19,6 +21,8 @@ urlpatterns = [
     path("files/", include("kernel.urls")),
     path("graphql/", TenantGraphQLView.as_view(graphiql=True), name="graphql"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("brand/<str:kind>", brand_asset, name="brand-asset"),
+    path("search/", search, name="portal-search"),
 ]
 
 for spec in modules.all_modules():
@@ -26,4 +30,5 @@ for spec in modules.all_modules():
         prefix = spec.url_prefix or spec.key
         urlpatterns.append(path(f"{prefix}/", include((spec.urls, spec.key), namespace=spec.key)))
 
-urlpatterns.append(path("", portal_home, name="portal-home"))
+# Everything else is the tenant's page tree (portal.models): home, news, FAQ, services.
+urlpatterns.append(path("", include(wagtail_urls)))

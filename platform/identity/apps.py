@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from kernel.modules import MenuItem, ModuleAppConfig, ModuleSpec
+from kernel.modules import DashboardPanel, MenuItem, ModuleAppConfig, ModuleSpec
 
 
 class IdentityConfig(ModuleAppConfig):
@@ -93,6 +93,9 @@ class IdentityConfig(ModuleAppConfig):
             "identity.viewsets.workgroup_viewset",
             "identity.viewsets.role_viewset",
             "identity.viewsets.apikey_viewset",
+        ),
+        dashboard_panels=(
+            DashboardPanel("identity.panels.PeoplePanel", permission="identity.view_users", order=40),
         ),
         urls="identity.urls",
         url_prefix="accounts",

@@ -23,7 +23,7 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("portal-home")
+    next_page = "/"
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -48,7 +48,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "identity/portal/password_change.html"
-    success_url = reverse_lazy("portal-home")
+    success_url = "/"
 
     def form_valid(self, form):
         messages.success(self.request, _("Your password is changed."))

@@ -4,7 +4,12 @@ from django.conf import settings
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
-from kernel.modules import MenuItem, ModuleAppConfig, ModuleSpec, PeriodicJob
+from kernel.modules import (
+    MenuItem,
+    ModuleAppConfig,
+    ModuleSpec,
+    PeriodicJob,
+)
 
 
 class KernelConfig(ModuleAppConfig):
@@ -33,6 +38,8 @@ class KernelConfig(ModuleAppConfig):
                 actor="kernel.relay_outbox",
                 every=timedelta(seconds=settings.OUTBOX_RELAY_INTERVAL_SECONDS),
             ),
+            PeriodicJob(actor="kernel.send_due_reminders", every=timedelta(seconds=60)),
+            PeriodicJob(actor="kernel.resend_stale_deliveries", every=timedelta(seconds=120)),
         ),
     )
 

@@ -144,3 +144,24 @@ def delete_tenant_files(schema_name: str, storage=None) -> None:
 
         root = storage._location if storage._location is not None else settings.MEDIA_ROOT
         shutil.rmtree(Path(root) / prefix, ignore_errors=True)
+
+
+def branding_storage():
+    """Where tenants' logos and favicons live: keyed by the tenant's schema in the file name,
+    not by the current schema, so that any context (a job, the operator site) finds them."""
+    from django.core.files.storage import FileSystemStorage
+
+    if settings.AWS_STORAGE_BUCKET_NAME:
+        return S3Storage(location="branding")
+    return FileSystemStorage(location=posixpath.join(str(settings.MEDIA_ROOT), "branding"))
+
+
+def branding_upload_to(instance, filename: str) -> str:
+    import secrets
+
+    extension = posixpath.splitext(filename)[1].lower()[:6]
+    return f"{instance.schema_name}/{secrets.token_hex(6)}{extension}"
+
+
+BRANDING_TYPES = {"image/png", "image/jpeg", "image/webp", "image/x-icon", "image/vnd.microsoft.icon"}
+BRANDING_MAX_SIZE = 1024 * 1024

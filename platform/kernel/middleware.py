@@ -134,3 +134,27 @@ class ModuleGuardMiddleware:
                     HttpResponseNotFound, "kernel/unknown_host.html", {"host": request.get_host()}
                 )
         return None
+
+
+class ConsoleAccessMiddleware:
+    """Someone signed in without the console permission gets a plain 403 on /console/,
+    not Wagtail's endless way back to its sign-in page."""
+
+    OPEN = ("/console/login/", "/console/logout/", "/console/password_reset/", "/console/jsi18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            request.path.startswith("/console/")
+            and not request.path.startswith(self.OPEN)
+            and getattr(request, "tenant", None) is not None
+            and user is not None
+            and user.is_authenticated
+            and not user.has_perm("wagtailadmin.access_admin")
+        ):
+            with translation.override(translation.get_language()):
+                return _plain_page(HttpResponseForbidden, "kernel/no_console.html", {"user": user})
+        return self.get_response(request)

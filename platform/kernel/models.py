@@ -1,6 +1,9 @@
 """Kernel tables in every tenant schema: the outbox and its consumers' receipts."""
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
@@ -114,3 +117,152 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.table_name}#{self.object_id}"
+
+
+class SearchEntry(models.Model):
+    """One searchable thing of the tenant (a news article, an FAQ, later a work order…).
+
+    `tokens` holds the text cut for search: Latin words, and Chinese as single characters
+    and overlapping pairs (空调不制冷 → 空 调 不 … 空调 调不 不制 制冷), because
+    PostgreSQL has no Chinese word splitter; a query is cut the same way (kernel.search).
+    """
+
+    kind = models.CharField(max_length=40)
+    object_key = models.CharField(max_length=80, unique=True)
+    title = models.CharField(max_length=300)
+    title_en = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    summary_en = models.TextField(blank=True)
+    url = models.CharField(max_length=500)
+    # For records that belong to a module: the model whose restrict() decides who sees them.
+    model_label = models.CharField(max_length=100, blank=True)
+    object_pk = models.BigIntegerField(null=True, blank=True)
+    public = models.BooleanField(default=True)
+    search_vector = SearchVectorField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [GinIndex(fields=["search_vector"], name="search_entry_vector")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"
+
+
+class Channel(models.TextChoices):
+    INBOX = "inbox", _("In the portal and console")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+
+
+class Notification(models.Model):
+    """A message in someone's inbox (the bell). Created once per outbox event and recipient."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=60)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    source_event = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_event", "recipient"], name="one_notification_per_event_and_recipient"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationDelivery(models.Model):
+    """One notification sent over one outside channel; pending rows are retried until sent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    address = models.CharField(max_length=254)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="one_delivery_per_channel")
+        ]
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(status="pending"), name="delivery_pending")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.address} ({self.status})"
+
+
+class NotificationPreference(models.Model):
+    """A user's choice for one kind of notification on one channel (default: the kind's)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=60)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "channel"], name="one_preference")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}/{self.channel}={self.enabled}"
+
+
+class MessageTemplate(models.Model):
+    """A tenant's own wording of a notification kind, per language; {placeholders} only."""
+
+    kind = models.CharField(_("notification"), max_length=60)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(_("title / e-mail subject"), max_length=300)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "language"], name="one_template_per_kind_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} [{self.language}]"
+
+
+class Reminder(models.Model):
+    """A notification due at a time: a row, so that no lost message can lose it."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    due_at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["due_at"], condition=models.Q(sent_at__isnull=True), name="reminder_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} at {self.due_at:%Y-%m-%d %H:%M}"

@@ -63,6 +63,27 @@ class PeriodicJob:
 
 
 @dataclass(frozen=True)
+class NotificationKind:
+    """A kind of notification a module sends: its wording (with %(name)s parameters, translated
+    into each recipient's language) and the channels it uses unless the user chooses otherwise."""
+
+    key: str
+    label: Any
+    title: Any
+    body: Any = ""
+    default_channels: tuple[str, ...] = ("inbox", "email")
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A console home panel: a dotted path to a wagtail.admin.ui.components.Component class."""
+
+    component: str
+    permission: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class ModuleSpec:
     key: str
     name_zh: str
@@ -95,6 +116,11 @@ class ModuleSpec:
     role_grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Models whose rows are not business data and get no audit trigger (e.g. caches).
     audit_exclude: tuple[str, ...] = ()
+    notification_kinds: tuple[NotificationKind, ...] = ()
+    dashboard_panels: tuple[DashboardPanel, ...] = ()
+    # Dotted paths to callables(user) -> list of PersonalItem, for "my requests" / "my tasks".
+    my_requests: str | None = None
+    my_tasks: str | None = None
 
     @property
     def name(self) -> str:
@@ -228,6 +254,10 @@ def module_for_graphql_field() -> dict[tuple[str, str], str]:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+def notification_kinds() -> dict[str, NotificationKind]:
+    return {kind.key: kind for spec in all_modules() for kind in spec.notification_kinds}
 
 
 def periodic_jobs() -> list[tuple[ModuleSpec, PeriodicJob]]:

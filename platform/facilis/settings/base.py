@@ -68,6 +68,7 @@ TENANT_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "portal",
     # Modules: each declares itself on its AppConfig (kernel.modules.ModuleSpec).
     "modules.spaces",
 ]
@@ -113,6 +114,7 @@ MIDDLEWARE = [
     "kernel.audit.AuditContextMiddleware",
     "identity.middleware.IdleSessionMiddleware",
     "identity.middleware.SecondFactorMiddleware",
+    "kernel.middleware.ConsoleAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kernel.middleware.ModuleGuardMiddleware",
@@ -133,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kernel.context_processors.tenant",
+                "portal.context_processors.portal",
             ],
         },
     },

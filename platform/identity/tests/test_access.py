@@ -51,8 +51,8 @@ def test_permission_matrix_of_the_default_roles(tenants, in_tenant, role_code):
     [
         ("tenant_admin", 200, 200, 200),
         ("dispatcher", 200, 200, 302),  # Wagtail sends the refused user back to the dashboard
-        ("approver", 302, 302, 302),  # no console access at all: back to the sign-in page
-        ("end_user", 302, 302, 302),
+        ("approver", 403, 403, 403),  # no console access at all: a plain "no access" page
+        ("end_user", 403, 403, 403),
     ],
 )
 def test_console_follows_the_roles(tenants, in_tenant, client_for, role_code, console, users_list, add_user):

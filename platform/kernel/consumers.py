@@ -1,0 +1,3 @@
+"""Outbox consumers of the kernel itself (modules keep theirs in their own consumers.py)."""
+
+from kernel import notifications  # noqa: F401 - registers the "notifications" consumer
