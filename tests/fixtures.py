@@ -171,6 +171,11 @@ BUSINESS_TABLES = [
     "spaces_campus",
     "kernel_outboxevent",
     "kernel_consumedevent",
+    "kernel_notificationdelivery",
+    "kernel_notification",
+    "kernel_notificationpreference",
+    "kernel_reminder",
+    "kernel_messagetemplate",
 ]
 
 
@@ -197,11 +202,19 @@ def committed_db(django_db_setup, django_db_blocker, tenants):
             extra.domains.all().delete()
             drop_schema(extra.schema_name)
             extra.delete()
-        Tenant.objects.filter(schema_name__in=session_schemas).update(status="active", status_reason="")
+        Tenant.objects.filter(schema_name__in=session_schemas).update(
+            status="active",
+            status_reason="",
+            brand_primary_colour="#1f6feb",
+            brand_accent_colour="#0e9f6e",
+            brand_logo="",
+            brand_favicon="",
+            brand_short_name="",
+        )
 
 
 @contextlib.contextmanager
-def running_worker(queues=("default", "outbox"), threads: int = 2):
+def running_worker(queues=("default", "outbox", "notifications"), threads: int = 2):
     """A real dramatiq worker (threads in this process) on the real Redis broker."""
     import dramatiq
 
@@ -214,7 +227,7 @@ def running_worker(queues=("default", "outbox"), threads: int = 2):
         worker.stop()
 
 
-def drain(broker, queues=("default", "outbox"), rounds: int = 3):
+def drain(broker, queues=("default", "outbox", "notifications"), rounds: int = 3):
     """Wait until the queues are empty and nothing is in flight (jobs may send more jobs)."""
     for _ in range(rounds):
         for queue in queues:

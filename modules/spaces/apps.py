@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from kernel.modules import MenuItem, ModuleAppConfig, ModuleSpec
+from kernel.modules import DashboardPanel, MenuItem, ModuleAppConfig, ModuleSpec
 
 
 class SpacesConfig(ModuleAppConfig):
@@ -35,6 +35,9 @@ class SpacesConfig(ModuleAppConfig):
         graphql_query="modules.spaces.graphql.schema.SpacesQuery",
         demo_data="modules.spaces.demo.seed",
         portal_entries=((_("Buildings and rooms"), "spaces:index", "building"),),
+        dashboard_panels=(
+            DashboardPanel("modules.spaces.panels.SpacesPanel", permission="spaces.view", order=20),
+        ),
         role_grants=dict.fromkeys(
             ("dispatcher", "worker", "approver", "end_user", "hq_viewer"), ("spaces.view",)
         ),

@@ -5,9 +5,11 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 from kernel.modules import (
+    DashboardPanel,
     MenuItem,
     ModuleAppConfig,
     ModuleSpec,
+    NotificationKind,
     PeriodicJob,
 )
 
@@ -28,9 +30,22 @@ class KernelConfig(ModuleAppConfig):
         menu_order=950,
         menu_items=(
             MenuItem(
-                "audit", _("Audit trail"), "kernel_audit", icon="history", order=1, permission="audit.view"
+                "modules", _("Modules"), "kernel_modules", icon="cogs", order=1, permission="console.access"
+            ),
+            MenuItem(
+                "audit", _("Audit trail"), "kernel_audit", icon="history", order=2, permission="audit.view"
             ),
         ),
+        notification_kinds=(
+            NotificationKind(
+                key="kernel.reminder",
+                label=_("Reminders"),
+                title="%(title)s",
+                body="%(text)s",
+                default_channels=("inbox", "email"),
+            ),
+        ),
+        dashboard_panels=(DashboardPanel("kernel.panels.NotificationsPanel", order=10),),
         periodic_jobs=(
             # Safety net: events are relayed right after commit; this catches any
             # relay message lost on the way.

@@ -155,6 +155,5 @@ class ConsoleAccessMiddleware:
             and user.is_authenticated
             and not user.has_perm("wagtailadmin.access_admin")
         ):
-            with translation.override(translation.get_language()):
-                return _plain_page(HttpResponseForbidden, "kernel/no_console.html", {"user": user})
+            return _plain_page(HttpResponseForbidden, "kernel/no_console.html", {"user": user})
         return self.get_response(request)

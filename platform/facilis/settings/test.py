@@ -28,7 +28,9 @@ LOG_LEVEL = env("LOG_LEVEL", default="WARNING")
 # Assertions read English messages; the Chinese catalogue is tested in tests/test_i18n.py,
 # and tenant pages still follow the tenant's language (zh-hans for the test tenants).
 LANGUAGE_CODE = "en"
-# Static files straight from the apps' folders: no collectstatic before tests.
+# Static files straight from the apps' folders: no collectstatic before tests (and never
+# the development server's collected copy, which may be stale).
+STATIC_ROOT = DATA_DIR / "test-static"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 FIELD_ENCRYPTION_KEYS = ["95NiFBRSfQizCkty0h8Je51vuZY5wYasH3mvgyj5YZM="]
