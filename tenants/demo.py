@@ -10,6 +10,15 @@ from tenants.models import Tenant
 DEMO_PASSWORD = "Facilis-Demo-2026"
 OPERATOR = {"username": "operator", "email": "operator@facilis.demo"}
 
+# Each demo organisation looks like itself: (primary, accent, short name, logo letter).
+DEMO_LOOKS = {
+    "hq": ("#1d3557", "#e63946", "示范集团", "G"),
+    "h1": ("#0b6e4f", "#f4a259", "一院", "1"),
+    "h2": ("#7a1f5c", "#f0b400", "胸科", "C"),
+    "uni": ("#1f4e9c", "#d4a017", "滨江大学", "U"),
+    "gov": ("#8b1e1e", "#c9a227", "机关事务", "A"),
+}
+
 DEMO_TENANTS = [
     # schema, name, English name, kind, parent, domain
     ("hq", "示范医疗集团", "Demo Health Group", "group", None, "hq.localhost"),
@@ -51,6 +60,8 @@ def seed(stdout=None) -> list[dict]:
             )
             if stdout:
                 stdout.write(f"created demo tenant {schema} ({name})")
+        if not tenant.brand_logo:
+            _brand(tenant, *DEMO_LOOKS[schema])
         with tenant_schema(tenant.schema_name):
             for spec in modules.all_modules():
                 if spec.demo_data and modules.is_enabled(spec.key, tenant):
@@ -65,3 +76,35 @@ def seed(stdout=None) -> list[dict]:
                 {"site": f"http://{domain}:8000/", "who": f"{name} {role}", "user": f"{prefix}@{schema}.demo"}
             )
     return logins
+
+
+def logo_png(colour: str, letter: str) -> bytes:
+    """A simple round logo: a white disc with a letter, on the brand colour."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (128, 128), colour)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((16, 16, 112, 112), fill="white")
+    draw.text((64, 64), letter, fill=colour, font_size=56, anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _brand(tenant, primary: str, accent: str, short_name: str, letter: str) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    actions.update_branding(
+        tenant,
+        {
+            "brand_primary_colour": primary,
+            "brand_accent_colour": accent,
+            "brand_short_name": short_name,
+            "brand_email_sender_name": f"{tenant.name}后勤服务",
+            "brand_email_footer": "后勤服务热线 0571-8888 6666 · 7×24 小时",
+        },
+        logo=SimpleUploadedFile("logo.png", logo_png(primary, letter), "image/png"),
+        actor="demo",
+    )

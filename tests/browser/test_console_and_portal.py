@@ -1,13 +1,11 @@
 """In Chromium: branding from the console onto the portal, tiles, search, the bell, the 403,
 and the screenshots committed under docs/screenshots/."""
 
-import io
 import uuid
 from pathlib import Path
 
 import pytest
 from django.db import transaction
-from PIL import Image, ImageDraw
 
 from identity import actions as identity
 from identity.defaults import root_department
@@ -35,16 +33,6 @@ def portal_login(page, url, host, username):
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
-
-
-def logo_png(colour, letter) -> bytes:
-    image = Image.new("RGB", (96, 96), colour)
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((14, 14, 82, 82), fill="white")
-    draw.text((36, 30), letter, fill=colour, font_size=32)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def test_colour_changed_in_the_console_shows_on_the_portal(page, url, tenants):
@@ -130,6 +118,7 @@ def test_screenshots_of_two_branded_tenants(browser, url, tenants):
     from modules.spaces import demo as spaces_demo
     from portal import demo as portal_demo
     from tenants import actions
+    from tenants.demo import logo_png
 
     looks = {
         "ta": ("#7a1f5c", "#f0b400", "甲院", "H", "a.localhost"),
