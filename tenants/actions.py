@@ -238,6 +238,9 @@ def _set_up_schema(tenant: Tenant, req: TenantRequest) -> None:
         department=root_department(),
     )
     admin.roles.add(Role.objects.get(code="tenant_admin"))
+    from identity.actions import sync_console_language
+
+    sync_console_language(admin)
 
 
 def install_default_data(tenant: Tenant, keys: Iterable[str]) -> None:

@@ -58,9 +58,17 @@ def save_user(user: User, *, actor=None, password: str | None = None, roles=None
             user.roles.set(roles)
         if workgroups is not None:
             user.workgroups.set(workgroups)
+        sync_console_language(user)
         outbox.emit(f"identity.user.{'created' if creating else 'updated'}", {"id": user.pk}, actor=actor)
     access.forget_grants(user)
     return user
+
+
+def sync_console_language(user: User) -> None:
+    """The console (Wagtail) speaks the user's language, as the portal does."""
+    from wagtail.users.models import UserProfile
+
+    UserProfile.objects.update_or_create(user=user, defaults={"preferred_language": user.language})
 
 
 def set_password(user: User, password: str, *, actor=None) -> None:

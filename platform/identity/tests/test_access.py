@@ -169,3 +169,13 @@ def test_user_belongs_to_exactly_one_department_and_many_workgroups(tenants, in_
         groups = [actions.save_simple(Workgroup(code=c, name=c)) for c in ("ONCALL", "FIRE")]
         carl = actions.save_user(User.objects.get(username="carl"), workgroups=groups)
         assert set(carl.workgroups.values_list("code", flat=True)) == {"ONCALL", "FIRE"}
+
+
+def test_the_console_speaks_the_users_language(tenants, in_tenant, client_for):
+    with in_tenant(tenants.a):
+        from identity.defaults import root_department
+
+        english = make_user("english-admin", root_department(), "tenant_admin", language="en")
+        chinese = make_user("chinese-admin", root_department(), "tenant_admin", language="zh-hans")
+    assert "People and permissions" in client_for(tenants.a, user=english).get("/console/").content.decode()
+    assert "组织与权限" in client_for(tenants.a, user=chinese).get("/console/").content.decode()
