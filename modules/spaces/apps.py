@@ -33,6 +33,7 @@ class SpacesConfig(ModuleAppConfig):
         ),
         urls="modules.spaces.urls",
         graphql_query="modules.spaces.graphql.schema.SpacesQuery",
+        graphql_mutation="modules.spaces.graphql.schema.SpacesMutation",
         demo_data="modules.spaces.demo.seed",
         portal_entries=((_("Buildings and rooms"), "spaces:index", "building"),),
         dashboard_panels=(

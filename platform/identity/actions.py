@@ -205,7 +205,9 @@ def delete_role(role: Role, *, actor=None) -> None:
 # --- API keys ---------------------------------------------------------------------------------
 
 
-def create_api_key(*, name: str, role: Role, expires_at: datetime | None, actor=None) -> tuple[ApiKey, str]:
+def create_api_key(
+    *, name: str, role: Role, expires_at: datetime | None, actor=None, requests_per_minute: int = 600
+) -> tuple[ApiKey, str]:
     """A new key for a partner. Returns the key and its secret, which is never shown again."""
     require(actor, "identity.manage_api_keys")
     if expires_at is not None and expires_at <= timezone.now():
@@ -218,6 +220,7 @@ def create_api_key(*, name: str, role: Role, expires_at: datetime | None, actor=
         secret_hash=ApiKey.hash_secret(secret),
         created_by=actor if getattr(actor, "pk", None) else None,
         expires_at=expires_at,
+        requests_per_minute=requests_per_minute,
     )
     _validated(key)
     with transaction.atomic():

@@ -97,6 +97,7 @@ class IdentityConfig(ModuleAppConfig):
         dashboard_panels=(
             DashboardPanel("identity.panels.PeoplePanel", permission="identity.view_users", order=40),
         ),
+        graphql_query="identity.graphql.IdentityQuery",
         urls="identity.urls",
         url_prefix="accounts",
         default_data="identity.defaults.install",

@@ -116,4 +116,4 @@ class RoleForm(WagtailAdminModelForm):
 class ApiKeyForm(WagtailAdminModelForm):
     class Meta:
         model = ApiKey
-        fields = ["name", "role", "expires_at"]
+        fields = ["name", "role", "expires_at", "requests_per_minute"]

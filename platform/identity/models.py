@@ -218,6 +218,9 @@ class ApiKey(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    requests_per_minute = models.PositiveIntegerField(
+        _("requests per minute"), default=600, help_text=_("The API answers 429 beyond this rate.")
+    )
 
     scope = Scope(module="identity", owner="created_by")
 

@@ -1,56 +1,63 @@
-"""The spaces fragment of the GraphQL schema: campuses, buildings, floors, rooms."""
+"""The spaces fragment of the API: campuses → buildings → floors → rooms, and room mutations."""
 
 import graphene
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from graphene import relay
-from graphene_django import DjangoConnectionField, DjangoObjectType
 
-from identity.access import can, restrict
-from modules.spaces import selectors
-from modules.spaces.models import Building, Campus, Floor, Room
+from kernel.graphql.connections import ConnectionField, SortKey, sort_enum
+from kernel.graphql.errors import error_type, errors_from
+from kernel.graphql.scoped import ScopedObjectType, principal, visible
+from modules.spaces import actions, selectors
+from modules.spaces.models import Building, Campus, Floor, Room, RoomKind
 
 LOCATION_FIELDS = ("code", "name", "name_en", "is_active", "qr_token")
 
+RoomKindEnum = graphene.Enum.from_enum(RoomKind, description="What a room or area is used for.")
 
-class CampusNode(DjangoObjectType):
+
+class CampusNode(ScopedObjectType):
     class Meta:
         model = Campus
         name = "Campus"
         interfaces = (relay.Node,)
-        fields = (*LOCATION_FIELDS, "address", "buildings")
+        fields = (*LOCATION_FIELDS, "address")
 
 
-class BuildingNode(DjangoObjectType):
+class BuildingNode(ScopedObjectType):
+    campus = graphene.Field(CampusNode, required=True)
+
     class Meta:
         model = Building
         name = "Building"
         interfaces = (relay.Node,)
-        fields = (
-            *LOCATION_FIELDS,
-            "campus",
-            "address",
-            "floors_above_ground",
-            "floors_below_ground",
-            "gross_area_m2",
-            "floors",
-        )
+        fields = (*LOCATION_FIELDS, "address", "floors_above_ground", "floors_below_ground", "gross_area_m2")
 
 
-class FloorNode(DjangoObjectType):
+class FloorNode(ScopedObjectType):
+    building = graphene.Field(BuildingNode, required=True)
+
     class Meta:
         model = Floor
         name = "Floor"
         interfaces = (relay.Node,)
-        fields = (*LOCATION_FIELDS, "building", "level", "rooms")
+        fields = (*LOCATION_FIELDS, "level")
 
 
-class RoomNode(DjangoObjectType):
+class RoomNode(ScopedObjectType):
+    floor = graphene.Field(FloorNode, required=True)
+    kind = graphene.Field(RoomKindEnum, required=True)
     department_name = graphene.String()
 
     class Meta:
         model = Room
         name = "Room"
         interfaces = (relay.Node,)
-        fields = (*LOCATION_FIELDS, "floor", "kind", "area_m2", "capacity")
+        fields = (*LOCATION_FIELDS, "area_m2", "capacity")
+
+    @staticmethod
+    def resolve_kind(room, info):
+        return room.kind
 
     @staticmethod
     def resolve_department_name(room, info):
@@ -63,34 +70,256 @@ class LocationUnion(graphene.Union):
         types = (CampusNode, BuildingNode, FloorNode, RoomNode)
 
 
+def _global(info, value, node_type):
+    """The object a global id names, if the caller may see it (None otherwise)."""
+    return relay.Node.get_node_from_global_id(info, value, only_type=node_type) if value else None
+
+
+class LocationFilter(graphene.InputObjectType):
+    search = graphene.String(description="Part of the code or name.")
+    is_active = graphene.Boolean()
+
+    @staticmethod
+    def base(queryset, value):
+        if value.get("search"):
+            term = value["search"]
+            queryset = queryset.filter(
+                Q(code__icontains=term) | Q(name__icontains=term) | Q(name_en__icontains=term)
+            )
+        if value.get("is_active") is not None:
+            queryset = queryset.filter(is_active=value["is_active"])
+        return queryset
+
+    @classmethod
+    def apply(cls, queryset, value, info):
+        return cls.base(queryset, value)
+
+
+class BuildingFilter(LocationFilter):
+    campus = graphene.ID()
+
+    @classmethod
+    def apply(cls, queryset, value, info):
+        queryset = cls.base(queryset, value)
+        if value.get("campus"):
+            campus = _global(info, value["campus"], CampusNode)
+            queryset = queryset.filter(campus=campus) if campus else queryset.none()
+        return queryset
+
+
+class RoomFilter(LocationFilter):
+    building = graphene.ID()
+    floor = graphene.ID()
+    kind = RoomKindEnum()
+
+    @classmethod
+    def apply(cls, queryset, value, info):
+        queryset = cls.base(queryset, value)
+        if value.get("building"):
+            building = _global(info, value["building"], BuildingNode)
+            queryset = queryset.filter(floor__building=building) if building else queryset.none()
+        if value.get("floor"):
+            floor = _global(info, value["floor"], FloorNode)
+            queryset = queryset.filter(floor=floor) if floor else queryset.none()
+        if value.get("kind"):
+            queryset = queryset.filter(kind=getattr(value["kind"], "value", value["kind"]))
+        return queryset
+
+
+LocationSort = sort_enum(
+    "LocationSort",
+    {"CODE_ASC": SortKey("code"), "NAME_ASC": SortKey("name"), "UPDATED_DESC": SortKey("updated_at", True)},
+)
+
+
+def _campuses(root, info):
+    return visible(Campus.objects.all(), info)
+
+
+def _buildings(root, info):
+    return visible(Building.objects.select_related("campus"), info)
+
+
+def _floors(root, info):
+    return visible(Floor.objects.select_related("building__campus"), info)
+
+
+def _rooms(root, info):
+    return visible(Room.objects.select_related("floor__building__campus", "department"), info)
+
+
 class SpacesQuery(graphene.ObjectType):
-    campuses = DjangoConnectionField(CampusNode, description="Campuses of the organisation.")
-    buildings = DjangoConnectionField(BuildingNode)
-    rooms = DjangoConnectionField(RoomNode)
+    campuses = ConnectionField(
+        CampusNode, resolver=_campuses, filter=LocationFilter, sort=LocationSort, default_sort="CODE_ASC"
+    )
+    buildings = ConnectionField(
+        BuildingNode, resolver=_buildings, filter=BuildingFilter, sort=LocationSort, default_sort="CODE_ASC"
+    )
+    floors = ConnectionField(
+        FloorNode, resolver=_floors, filter=LocationFilter, sort=LocationSort, default_sort="CODE_ASC"
+    )
+    rooms = ConnectionField(
+        RoomNode, resolver=_rooms, filter=RoomFilter, sort=LocationSort, default_sort="CODE_ASC"
+    )
     location_by_qr = graphene.Field(
         LocationUnion, token=graphene.String(required=True), description="What a QR code points to."
     )
 
-    # Joins are chosen here, not in the types' get_queryset: graphene-django re-queries a
-    # foreign key whose type overrides get_queryset, one query per row.
-    @staticmethod
-    def resolve_campuses(root, info, **kwargs):
-        return restrict(Campus.objects.order_by("code"), info.context.user)
-
-    @staticmethod
-    def resolve_buildings(root, info, **kwargs):
-        return restrict(
-            Building.objects.select_related("campus").order_by("campus__code", "code"), info.context.user
-        )
-
-    @staticmethod
-    def resolve_rooms(root, info, **kwargs):
-        rooms = Room.objects.select_related("floor__building__campus", "department").order_by("pk")
-        return restrict(rooms, info.context.user)
-
     @staticmethod
     def resolve_location_by_qr(root, info, token):
         location = selectors.location_by_token(token)
-        if location is None or not can(info.context.user, "view", location):
+        if location is None or not visible(type(location).objects.filter(pk=location.pk), info).exists():
             return None
         return location
+
+
+# --- Mutations ---------------------------------------------------------------------------------
+
+SpacesErrorCode = graphene.Enum(
+    "SpacesErrorCode",
+    [
+        (code, code)
+        for code in (
+            "INVALID",
+            "REQUIRED",
+            "DUPLICATE_CODE",
+            "NOT_FOUND",
+            "PERMISSION_DENIED",
+            "IN_USE",
+            "MIN_VALUE",
+            "MAX_LENGTH",
+        )
+    ],
+    description="Why a spaces mutation did not happen.",
+)
+SpacesError = error_type("Spaces", SpacesErrorCode)
+_CODES = {
+    "duplicate_code": "DUPLICATE_CODE",
+    "required": "REQUIRED",
+    "null": "REQUIRED",
+    "blank": "REQUIRED",
+    "min_value": "MIN_VALUE",
+    "max_length": "MAX_LENGTH",
+    "location_in_use": "IN_USE",
+}
+
+
+def _errors(exc):
+    return errors_from(exc, SpacesError, SpacesErrorCode, _CODES)
+
+
+def _not_found(field="id"):
+    return [
+        SpacesError(
+            field=field,
+            code=SpacesErrorCode.NOT_FOUND.value,
+            message="No such object, or not yours to act on.",
+        )
+    ]
+
+
+class RoomInput(graphene.InputObjectType):
+    code = graphene.String()
+    name = graphene.String()
+    name_en = graphene.String()
+    kind = RoomKindEnum()
+    area_m2 = graphene.Decimal()
+    capacity = graphene.Int()
+    is_active = graphene.Boolean()
+    notes = graphene.String()
+
+
+class CreateRoomInput(RoomInput):
+    floor = graphene.ID(required=True)
+    code = graphene.String(required=True)
+    name = graphene.String(required=True)
+
+
+class RoomPayload(graphene.ObjectType):
+    result = graphene.Field(RoomNode)
+    errors = graphene.List(graphene.NonNull(SpacesError), required=True)
+
+
+def _apply(room, data):
+    for field in ("code", "name", "name_en", "area_m2", "capacity", "is_active", "notes"):
+        if data.get(field) is not None:
+            setattr(room, field, data[field])
+    if data.get("kind") is not None:
+        room.kind = getattr(data["kind"], "value", data["kind"])
+
+
+class CreateRoom(graphene.Mutation):
+    class Arguments:
+        input = CreateRoomInput(required=True)
+
+    Output = RoomPayload
+
+    @staticmethod
+    def mutate(root, info, input):
+        floor = _global(info, input.floor, FloorNode)
+        if floor is None:
+            return RoomPayload(result=None, errors=_not_found("floor"))
+        room = Room(floor=floor)
+        _apply(room, input)
+        try:
+            return RoomPayload(result=actions.save_location(room, user=principal(info)), errors=[])
+        except (ValidationError, PermissionDenied) as exc:
+            return RoomPayload(result=None, errors=_errors(exc))
+
+
+class UpdateRoom(graphene.Mutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+        input = RoomInput(required=True)
+
+    Output = RoomPayload
+
+    @staticmethod
+    def mutate(root, info, id, input):
+        room = _scoped(info, id, "change")
+        if room is None:
+            return RoomPayload(result=None, errors=_not_found())
+        _apply(room, input)
+        try:
+            return RoomPayload(result=actions.save_location(room, user=principal(info)), errors=[])
+        except (ValidationError, PermissionDenied) as exc:
+            return RoomPayload(result=None, errors=_errors(exc))
+
+
+class DeletePayload(graphene.ObjectType):
+    deleted_id = graphene.ID()
+    errors = graphene.List(graphene.NonNull(SpacesError), required=True)
+
+
+class DeleteRoom(graphene.Mutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    Output = DeletePayload
+
+    @staticmethod
+    def mutate(root, info, id):
+        room = _scoped(info, id, "delete")
+        if room is None:
+            return DeletePayload(deleted_id=None, errors=_not_found())
+        try:
+            actions.delete_location(room, user=principal(info))
+        except (ValidationError, PermissionDenied) as exc:
+            return DeletePayload(deleted_id=None, errors=_errors(exc))
+        return DeletePayload(deleted_id=id, errors=[])
+
+
+def _scoped(info, global_id, action):
+    try:
+        type_name, pk = relay.Node.from_global_id(global_id)
+    except Exception:  # noqa: BLE001 - any malformed id is "not found"
+        return None
+    if type_name != "Room" or not str(pk).isdigit():
+        return None
+    return visible(Room.objects.filter(pk=pk), info, action).first()
+
+
+class SpacesMutation(graphene.ObjectType):
+    create_room = CreateRoom.Field(description="Add a room or area to a floor (spaces.add).")
+    update_room = UpdateRoom.Field(description="Change a room (spaces.change, within the caller's scope).")
+    delete_room = DeleteRoom.Field(description="Delete a room nothing refers to (spaces.delete).")

@@ -264,7 +264,15 @@ GRAPHENE = {
     "SCHEMA": "kernel.graphql.schema.schema",
     "MIDDLEWARE": ["kernel.graphql.middleware.ModuleGuardMiddleware"],
     "RELAY_CONNECTION_MAX_LIMIT": 100,
+    "ATOMIC_MUTATIONS": True,
 }
+# API limits (docs/api.md): per request, and per caller per minute.
+GRAPHQL_MAX_DEPTH = 8
+GRAPHQL_MAX_COST = 2500
+GRAPHQL_MAX_ALIASES = 30
+GRAPHQL_MAX_OPERATIONS = 1
+GRAPHQL_MAX_BODY_BYTES = 64 * 1024
+GRAPHQL_USER_REQUESTS_PER_MINUTE = env.int("GRAPHQL_USER_REQUESTS_PER_MINUTE", default=300)
 
 # --- Wagtail (the tenant console) ----------------------------------------------------------
 WAGTAIL_SITE_NAME = "Facilis"

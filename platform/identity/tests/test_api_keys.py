@@ -17,7 +17,10 @@ def test_create_shows_the_key_once_and_stores_a_hash(tenants, in_tenant, org, cl
     admin = client_for(tenants.a, user=tenant_admin(tenants.a))
     with in_tenant(tenants.a):
         role = Role.objects.get(code="hq_viewer")
-    page = admin.post("/console/people/api-keys/new/", {"name": "OA 系统", "role": role.pk, "expires_at": ""})
+    page = admin.post(
+        "/console/people/api-keys/new/",
+        {"name": "OA 系统", "role": role.pk, "expires_at": "", "requests_per_minute": 600},
+    )
     html = page.content.decode()
     raw = html.split('id="api-key" type="text" readonly value="')[1].split('"')[0]
     assert raw.startswith("fk_")

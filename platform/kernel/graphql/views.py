@@ -1,13 +1,115 @@
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import JsonResponse
+"""The tenant's GraphQL endpoint: who is calling, how much they may ask, and how often.
+
+- A partner sends `Authorization: Bearer fk_…` (identity.actions.authenticate_api_key; a key
+  is looked up in the tenant's own schema, so another tenant's key is simply unknown).
+- Signed-in users (console, portal) use their session; their POSTs need the CSRF token.
+- Limits: body size, one operation, depth, cost and aliases (kernel.graphql.limits),
+  and a token bucket per key or user (429 with Retry-After).
+"""
+
+import json
+import math
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
+from graphql import specified_rules
+
+from kernel.graphql.errors import ApiErrorCode
+from kernel.graphql.limits import limits_rule, take_token
 
 
-class TenantGraphQLView(LoginRequiredMixin, GraphQLView):
-    """The tenant's GraphQL endpoint. Signed-in users for now; partner keys join later."""
+def error_response(status: int, code: ApiErrorCode, message: str, **headers) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps({"errors": [{"message": message, "extensions": {"code": code.value}}]}),
+        status=status,
+        content_type="application/json",
+    )
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
 
-    def handle_no_permission(self):
-        return JsonResponse(
-            {"errors": [{"message": "Authentication required.", "extensions": {"code": "UNAUTHENTICATED"}}]},
-            status=401,
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TenantGraphQLView(GraphQLView):
+    def dispatch(self, request, *args, **kwargs):
+        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.GRAPHQL_MAX_BODY_BYTES:
+            return error_response(
+                413,
+                ApiErrorCode.PAYLOAD_TOO_LARGE,
+                f"Requests are limited to {settings.GRAPHQL_MAX_BODY_BYTES} bytes.",
+            )
+        caller, refusal = self.authenticate(request)
+        if refusal is not None:
+            return refusal
+        request.principal = caller
+        limit_key, per_minute, burst = self.rate_for(caller)
+        allowed, wait = take_token(limit_key, per_minute=per_minute, burst=burst)
+        if not allowed:
+            return error_response(
+                429,
+                ApiErrorCode.RATE_LIMITED,
+                f"Too many requests: {per_minute} a minute.",
+                Retry_After=str(max(1, math.ceil(wait))),
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def authenticate(self, request):
+        from identity.actions import authenticate_api_key
+        from kernel.audit import bind_connection, client_ip
+
+        header = request.headers.get("Authorization", "")
+        if header:
+            scheme, _, token = header.partition(" ")
+            principal = authenticate_api_key(token, request=request) if scheme.lower() == "bearer" else None
+            if principal is None:
+                return None, error_response(
+                    401,
+                    ApiErrorCode.UNAUTHENTICATED,
+                    "Unknown, revoked or expired API key.",
+                    WWW_Authenticate='Bearer realm="facilis"',
+                )
+            bind_connection(
+                actor_id=None,
+                actor_label=principal.get_username(),
+                client_address=client_ip(request),
+                request_id=getattr(request, "request_id", None),
+            )
+            return principal, None
+        user = request.user
+        if not user.is_authenticated:
+            if request.method == "GET" and "text/html" in request.headers.get("Accept", ""):
+                return None, redirect_to_login(request.get_full_path())  # GraphiQL is for signed-in users
+            return None, error_response(
+                401,
+                ApiErrorCode.UNAUTHENTICATED,
+                "Sign in, or send an API key as a Bearer token.",
+                WWW_Authenticate='Bearer realm="facilis"',
+            )
+        if request.method == "POST":
+            refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+            if refused is not None:
+                return None, error_response(
+                    403, ApiErrorCode.PERMISSION_DENIED, "Missing or wrong CSRF token."
+                )
+        return user, None
+
+    @staticmethod
+    def rate_for(caller) -> tuple[str, int, int]:
+        key = getattr(caller, "key", None)
+        if key is not None:
+            per_minute = key.requests_per_minute
+            return f"key:{key.pk}", per_minute, max(10, per_minute // 5)
+        per_minute = settings.GRAPHQL_USER_REQUESTS_PER_MINUTE
+        return f"user:{caller.pk}", per_minute, max(10, per_minute // 5)
+
+    def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
+        self.validation_rules = (
+            *specified_rules,
+            limits_rule(variables if isinstance(variables, dict) else {}),
         )
+        return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)

@@ -1,0 +1,198 @@
+"""The organisation in the API: me, departments and users, as the caller's roles allow."""
+
+import graphene
+from django.db.models import Q
+from graphene import relay
+
+from identity import personal_data
+from identity.models import Department, Position, User
+from kernel.graphql.connections import ConnectionField, SortKey, sort_enum
+from kernel.graphql.scoped import ScopedObjectType, principal, visible
+
+
+class DepartmentNode(ScopedObjectType):
+    parent = graphene.Field(
+        lambda: DepartmentNode, description="The department above; null for the organisation."
+    )
+    depth = graphene.Int(required=True)
+
+    class Meta:
+        model = Department
+        name = "Department"
+        interfaces = (relay.Node,)
+        fields = ("code", "name", "name_en", "is_active", "head", "deputy")
+
+    @staticmethod
+    def resolve_parent(department, info):
+        parent = department.get_parent()
+        return visible(Department.objects.filter(pk=parent.pk), info).first() if parent else None
+
+    @staticmethod
+    def resolve_head(department, info):
+        return (
+            visible(User.objects.filter(pk=department.head_id), info).first() if department.head_id else None
+        )
+
+    @staticmethod
+    def resolve_deputy(department, info):
+        return (
+            visible(User.objects.filter(pk=department.deputy_id), info).first()
+            if department.deputy_id
+            else None
+        )
+
+
+class PositionType(graphene.ObjectType):
+    code = graphene.String(required=True)
+    name = graphene.String(required=True)
+    name_en = graphene.String(required=True)
+
+
+class RoleType(graphene.ObjectType):
+    code = graphene.String(required=True)
+    name = graphene.String(required=True)
+    data_scope = graphene.String(required=True)
+
+
+class UserNode(ScopedObjectType):
+    phone = graphene.String(description="Masked (138****1234) unless the caller may see personal data.")
+    department = graphene.Field(DepartmentNode)
+    position = graphene.Field(PositionType)
+    workgroups = graphene.List(
+        graphene.NonNull(graphene.String), required=True, description="Workgroup codes."
+    )
+    roles = graphene.List(graphene.NonNull(RoleType), required=True)
+
+    class Meta:
+        model = User
+        name = "User"
+        interfaces = (relay.Node,)
+        fields = ("username", "full_name", "email", "employee_number", "language", "is_active")
+
+    @staticmethod
+    def resolve_phone(user, info):
+        return personal_data.show("phone", user.phone, personal_data.may_view(principal(info)))
+
+    @staticmethod
+    def resolve_department(user, info):
+        # Loaded with the user (select_related); shown only if the caller may see it.
+        department = user.department
+        if department is None:
+            return None
+        return department if _may_see_department(info, department.pk) else None
+
+    @staticmethod
+    def resolve_position(user, info):
+        position: Position | None = user.position
+        return (
+            PositionType(code=position.code, name=position.name, name_en=position.name_en)
+            if position
+            else None
+        )
+
+    @staticmethod
+    def resolve_workgroups(user, info):
+        return [group.code for group in user.workgroups.all()]
+
+    @staticmethod
+    def resolve_roles(user, info):
+        return [RoleType(code=r.code, name=r.display_name, data_scope=r.data_scope) for r in user.roles.all()]
+
+
+def _may_see_department(info, department_id: int) -> bool:
+    cache = info.context.__dict__.setdefault("_facilis_visible_departments", None)
+    if cache is None:
+        cache = set(visible(Department.objects.all(), info).values_list("pk", flat=True))
+        info.context._facilis_visible_departments = cache
+    return department_id in cache
+
+
+class DepartmentFilter(graphene.InputObjectType):
+    search = graphene.String(description="Part of the code or name.")
+    is_active = graphene.Boolean()
+    under = graphene.ID(description="Only this department and those below it.")
+
+    @staticmethod
+    def apply(queryset, value, info):
+        if value.get("search"):
+            term = value["search"]
+            queryset = queryset.filter(
+                Q(code__icontains=term) | Q(name__icontains=term) | Q(name_en__icontains=term)
+            )
+        if value.get("is_active") is not None:
+            queryset = queryset.filter(is_active=value["is_active"])
+        if value.get("under"):
+            root = relay.Node.get_node_from_global_id(info, value["under"], only_type=DepartmentNode)
+            queryset = queryset.filter(path__startswith=root.path) if root else queryset.none()
+        return queryset
+
+
+class UserFilter(graphene.InputObjectType):
+    search = graphene.String(description="Part of the login, name or employee number.")
+    department = graphene.ID()
+    is_active = graphene.Boolean()
+    role = graphene.String(description="Role code.")
+
+    @staticmethod
+    def apply(queryset, value, info):
+        if value.get("search"):
+            term = value["search"]
+            queryset = queryset.filter(
+                Q(username__icontains=term)
+                | Q(full_name__icontains=term)
+                | Q(employee_number__icontains=term)
+            )
+        if value.get("department"):
+            department = relay.Node.get_node_from_global_id(
+                info, value["department"], only_type=DepartmentNode
+            )
+            queryset = queryset.filter(department=department) if department else queryset.none()
+        if value.get("is_active") is not None:
+            queryset = queryset.filter(is_active=value["is_active"])
+        if value.get("role"):
+            queryset = queryset.filter(roles__code=value["role"])
+        return queryset
+
+
+DepartmentSort = sort_enum(
+    "DepartmentSort", {"TREE": SortKey("path"), "CODE_ASC": SortKey("code"), "NAME_ASC": SortKey("name")}
+)
+UserSort = sort_enum(
+    "UserSort",
+    {
+        "USERNAME_ASC": SortKey("username"),
+        "NAME_ASC": SortKey("full_name"),
+        "JOINED_DESC": SortKey("date_joined", True),
+    },
+)
+
+
+def _departments(root, info):
+    return visible(Department.objects.all(), info)
+
+
+def _users(root, info):
+    return (
+        visible(User.objects.all(), info)
+        .select_related("department", "position")
+        .prefetch_related("roles", "workgroups")
+    )
+
+
+class IdentityQuery(graphene.ObjectType):
+    me = graphene.Field(UserNode, description="The signed-in user; null for an API key.")
+    departments = ConnectionField(
+        DepartmentNode,
+        resolver=_departments,
+        filter=DepartmentFilter,
+        sort=DepartmentSort,
+        default_sort="TREE",
+    )
+    users = ConnectionField(
+        UserNode, resolver=_users, filter=UserFilter, sort=UserSort, default_sort="USERNAME_ASC"
+    )
+
+    @staticmethod
+    def resolve_me(root, info):
+        caller = principal(info)
+        return caller if isinstance(caller, User) else None
