@@ -65,6 +65,8 @@ _CORE_MODEL_CODES = {
     ("identity", "role"): ("identity.view_users", "identity.manage_roles"),
     ("identity", "apikey"): ("identity.manage_api_keys", "identity.manage_api_keys"),
     ("kernel", "auditentry"): ("audit.view", None),
+    ("kernel", "webhookendpoint"): ("webhooks.manage", "webhooks.manage"),
+    ("kernel", "messagetemplate"): ("portal.manage_branding", "portal.manage_branding"),
 }
 
 

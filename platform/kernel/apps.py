@@ -25,6 +25,7 @@ class KernelConfig(ModuleAppConfig):
         permissions=(
             ("audit.view", "See the audit trail"),
             ("audit.export", "Export the audit trail"),
+            ("webhooks.manage", "Manage webhooks and see their deliveries"),
         ),
         menu_icon="history",
         menu_order=950,
@@ -55,6 +56,7 @@ class KernelConfig(ModuleAppConfig):
             ),
             PeriodicJob(actor="kernel.send_due_reminders", every=timedelta(seconds=60)),
             PeriodicJob(actor="kernel.resend_stale_deliveries", every=timedelta(seconds=120)),
+            PeriodicJob(actor="kernel.send_due_webhooks", every=timedelta(seconds=30)),
         ),
     )
 

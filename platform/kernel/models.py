@@ -9,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from identity.scope import Scope
+from kernel.crypto import EncryptedCharField
+
 
 class BilingualNamed(models.Model):
     """A Chinese name (the organisation's own) and an optional English one."""
@@ -235,6 +238,8 @@ class MessageTemplate(models.Model):
     subject = models.CharField(_("title / e-mail subject"), max_length=300)
     body = models.TextField(_("text"))
 
+    scope = Scope(module="portal")
+
     class Meta:
         verbose_name = _("message template")
         verbose_name_plural = _("message templates")
@@ -266,3 +271,80 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id} at {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class WebhookEndpoint(models.Model):
+    """A partner's URL that receives the events it subscribed to, signed with its secret."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = EncryptedCharField(_("signing secret"), max_plain_length=80, editable=False)
+    event_types = ArrayField(
+        models.CharField(max_length=100), verbose_name=_("events"), help_text=_("e.g. spaces.room.* or *")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    scope = Scope(module="webhooks")
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def wants(self, topic: str) -> bool:
+        import fnmatch
+
+        return any(fnmatch.fnmatchcase(topic, pattern) for pattern in self.event_types)
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: retried with growing pauses for 24 h until a 2xx answer."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Gave up")
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.BigIntegerField()
+    event_type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    occurred_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_id"], name="one_delivery_per_endpoint_event")
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="webhook_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.endpoint} ({self.status})"
+
+
+class WebhookAttempt(models.Model):
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    attempted_at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    manual = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["attempted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} {self.status_code or self.error}"

@@ -54,3 +54,12 @@ def send_due_reminders() -> None:
     from kernel.notifications import send_due_reminders as send
 
     send()
+
+
+@tenant_actor(
+    name="kernel.send_due_webhooks", queue="webhooks", max_retries=0, time_limit=timedelta(minutes=10)
+)
+def send_due_webhooks() -> None:
+    from kernel.webhooks import send_due
+
+    send_due()

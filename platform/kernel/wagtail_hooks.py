@@ -135,6 +135,14 @@ def notifications_menu_item():
 def kernel_console_urls():
     from django.urls import path
 
-    from kernel import console_views
+    from kernel import console_views, webhook_console
 
-    return [path("modules/", console_views.modules_page, name="kernel_modules")]
+    return [
+        path("modules/", console_views.modules_page, name="kernel_modules"),
+        path("webhooks/deliveries/", webhook_console.delivery_log, name="kernel_webhook_log"),
+        path(
+            "webhooks/deliveries/<int:pk>/redeliver/",
+            webhook_console.redeliver,
+            name="kernel_webhook_redeliver",
+        ),
+    ]

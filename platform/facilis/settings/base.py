@@ -335,3 +335,7 @@ init_sentry(
     release=FACILIS_VERSION,
     traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
 )
+
+# Webhooks: https only and no private addresses, except where development settings allow.
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)

@@ -20,3 +20,5 @@ FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS", default=["xJ-YA8xOoShzzjloNLITEpZ_zkhbfeKQkREDaP8DlyA="]
 )
 FIELD_DIGEST_KEY = env("FIELD_DIGEST_KEY", default="dev-only-digest-key")
+WEBHOOKS_ALLOW_HTTP = True
+WEBHOOKS_ALLOW_PRIVATE = True
