@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import AppConfig, apps
 from django.db import connection
 from django.utils.module_loading import import_string
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 if TYPE_CHECKING:
     from tenants.models import Tenant
@@ -132,7 +132,12 @@ class ModuleSpec:
 
     def import_attr(self, attr: str) -> Any:
         path = getattr(self, attr)
-        return import_string(path) if path else None
+        if not path:
+            return None
+        # The first import of a module's GraphQL types fixes their descriptions (graphene reads
+        # model labels once); the API and the committed schema.graphql speak English.
+        with override("en"):
+            return import_string(path)
 
     def url_namespaces(self) -> set[str]:
         """Every URL namespace this module's views answer under (portal and console)."""

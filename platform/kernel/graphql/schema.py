@@ -7,12 +7,20 @@ MODULE_DISABLED (kernel.graphql.middleware).
 """
 
 import graphene
+from django.utils import translation
 
 from kernel import modules
-from kernel.graphql.types import KernelQuery
 
 
 def build_schema() -> graphene.Schema:
+    """Built in English: descriptions come from model labels, read once when types are made."""
+    with translation.override("en"):
+        return _build()
+
+
+def _build() -> graphene.Schema:
+    from kernel.graphql.types import KernelQuery
+
     queries, mutations = [], []
     for spec in modules.all_modules():
         if spec.graphql_query:
