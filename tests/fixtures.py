@@ -176,6 +176,9 @@ BUSINESS_TABLES = [
     "kernel_notificationpreference",
     "kernel_reminder",
     "kernel_messagetemplate",
+    "kernel_webhookattempt",
+    "kernel_webhookdelivery",
+    "kernel_webhookendpoint",
 ]
 
 

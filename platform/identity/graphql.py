@@ -7,7 +7,7 @@ from graphene import relay
 from identity import personal_data
 from identity.models import Department, Position, User
 from kernel.graphql.connections import ConnectionField, SortKey, sort_enum
-from kernel.graphql.scoped import ScopedObjectType, principal, visible
+from kernel.graphql.scoped import ScopedObjectType, object_for, principal, visible
 
 
 class DepartmentNode(ScopedObjectType):
@@ -122,7 +122,7 @@ class DepartmentFilter(graphene.InputObjectType):
         if value.get("is_active") is not None:
             queryset = queryset.filter(is_active=value["is_active"])
         if value.get("under"):
-            root = relay.Node.get_node_from_global_id(info, value["under"], only_type=DepartmentNode)
+            root = object_for(info, value["under"], DepartmentNode)
             queryset = queryset.filter(path__startswith=root.path) if root else queryset.none()
         return queryset
 
@@ -143,9 +143,7 @@ class UserFilter(graphene.InputObjectType):
                 | Q(employee_number__icontains=term)
             )
         if value.get("department"):
-            department = relay.Node.get_node_from_global_id(
-                info, value["department"], only_type=DepartmentNode
-            )
+            department = object_for(info, value["department"], DepartmentNode)
             queryset = queryset.filter(department=department) if department else queryset.none()
         if value.get("is_active") is not None:
             queryset = queryset.filter(is_active=value["is_active"])

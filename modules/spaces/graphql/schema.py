@@ -4,10 +4,11 @@ import graphene
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from graphene import relay
+from graphql import GraphQLError
 
 from kernel.graphql.connections import ConnectionField, SortKey, sort_enum
 from kernel.graphql.errors import error_type, errors_from
-from kernel.graphql.scoped import ScopedObjectType, principal, visible
+from kernel.graphql.scoped import ScopedObjectType, object_for, principal, visible
 from modules.spaces import actions, selectors
 from modules.spaces.models import Building, Campus, Floor, Room, RoomKind
 
@@ -72,7 +73,7 @@ class LocationUnion(graphene.Union):
 
 def _global(info, value, node_type):
     """The object a global id names, if the caller may see it (None otherwise)."""
-    return relay.Node.get_node_from_global_id(info, value, only_type=node_type) if value else None
+    return object_for(info, value, node_type) if value else None
 
 
 class LocationFilter(graphene.InputObjectType):
@@ -256,7 +257,10 @@ class CreateRoom(graphene.Mutation):
 
     @staticmethod
     def mutate(root, info, input):
-        floor = _global(info, input.floor, FloorNode)
+        try:
+            floor = _global(info, input.floor, FloorNode)
+        except GraphQLError:
+            floor = None
         if floor is None:
             return RoomPayload(result=None, errors=_not_found("floor"))
         room = Room(floor=floor)
@@ -276,9 +280,9 @@ class UpdateRoom(graphene.Mutation):
 
     @staticmethod
     def mutate(root, info, id, input):
-        room = _scoped(info, id, "change")
+        room, refused = _scoped(info, id, "change")
         if room is None:
-            return RoomPayload(result=None, errors=_not_found())
+            return RoomPayload(result=None, errors=refused)
         _apply(room, input)
         try:
             return RoomPayload(result=actions.save_location(room, user=principal(info)), errors=[])
@@ -299,9 +303,9 @@ class DeleteRoom(graphene.Mutation):
 
     @staticmethod
     def mutate(root, info, id):
-        room = _scoped(info, id, "delete")
+        room, refused = _scoped(info, id, "delete")
         if room is None:
-            return DeletePayload(deleted_id=None, errors=_not_found())
+            return DeletePayload(deleted_id=None, errors=refused)
         try:
             actions.delete_location(room, user=principal(info))
         except (ValidationError, PermissionDenied) as exc:
@@ -310,13 +314,23 @@ class DeleteRoom(graphene.Mutation):
 
 
 def _scoped(info, global_id, action):
+    """(room, errors): the room if the caller may `action` it, else NOT_FOUND or PERMISSION_DENIED."""
     try:
-        type_name, pk = relay.Node.from_global_id(global_id)
-    except Exception:  # noqa: BLE001 - any malformed id is "not found"
-        return None
-    if type_name != "Room" or not str(pk).isdigit():
-        return None
-    return visible(Room.objects.filter(pk=pk), info, action).first()
+        room = object_for(info, global_id, RoomNode, action=action)
+        seen = room is not None or object_for(info, global_id, RoomNode) is not None
+    except GraphQLError:
+        return None, _not_found()
+    if room is not None:
+        return room, []
+    if seen:
+        return None, [
+            SpacesError(
+                field=None,
+                code=SpacesErrorCode.PERMISSION_DENIED.value,
+                message=f"You may see this room but not {action} it.",
+            )
+        ]
+    return None, _not_found()
 
 
 class SpacesMutation(graphene.ObjectType):

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import graphene
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from graphene import relay
 from graphql import GraphQLError
@@ -60,8 +61,9 @@ def sort_enum(name: str, options: dict[str, SortKey], description: str = "") -> 
     return enum
 
 
-def _encode(values: list) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, default=_jsonable).encode()).decode()
+def _encode(key: SortKey, value, pk) -> str:
+    """A cursor names its sort field, so one from another sort is refused rather than misread."""
+    return base64.urlsafe_b64encode(json.dumps([key.field, value, pk], default=_jsonable).encode()).decode()
 
 
 def _jsonable(value):
@@ -72,14 +74,31 @@ def _jsonable(value):
     raise TypeError(type(value))
 
 
-def _decode(cursor: str) -> list:
+def _invalid_cursor() -> GraphQLError:
+    return api_error("That cursor is not one this API gave out for this list.", ApiErrorCode.INVALID_CURSOR)
+
+
+def _decode(cursor: str, queryset: QuerySet, key: SortKey) -> list:
+    """[value, pk] from a cursor made for this sort, with both converted to the fields' types."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
     except (ValueError, UnicodeDecodeError) as exc:
-        raise api_error("That cursor is not one this API gave out.", ApiErrorCode.INVALID_CURSOR) from exc
-    if not isinstance(values, list) or len(values) != 2:
-        raise api_error("That cursor is not one this API gave out.", ApiErrorCode.INVALID_CURSOR)
-    return values
+        raise _invalid_cursor() from exc
+    if not isinstance(values, list) or len(values) != 3 or values[0] != key.field:
+        raise _invalid_cursor()
+    _, value, pk = values
+    model = queryset.model
+    field = model._meta.get_field(key.field.split("__")[0])
+    for part in key.field.split("__")[1:]:
+        field = field.related_model._meta.get_field(part)
+    try:
+        value = field.to_python(value)
+        pk = model._meta.pk.to_python(pk)
+    except (ValidationError, TypeError, ValueError) as exc:
+        raise _invalid_cursor() from exc
+    if pk is None or value is None:  # sort keys are NOT NULL columns
+        raise _invalid_cursor()
+    return [value, pk]
 
 
 def api_error(message: str, code, **extensions) -> GraphQLError:
@@ -105,9 +124,9 @@ def paginate(queryset: QuerySet, key: SortKey, *, first=None, last=None, after=N
         raise api_error("Give `first` or `last`, not both.", ApiErrorCode.PAGINATION_REQUIRED)
     total = queryset
     if after:
-        queryset = queryset.filter(_after(key, _decode(after), forward=True))
+        queryset = queryset.filter(_after(key, _decode(after, queryset, key), forward=True))
     if before:
-        queryset = queryset.filter(_after(key, _decode(before), forward=False))
+        queryset = queryset.filter(_after(key, _decode(before, queryset, key), forward=False))
     direction = "-" if key.descending else ""
     if first is not None:
         ordered = queryset.order_by(f"{direction}{key.field}", f"{direction}pk")
@@ -127,7 +146,7 @@ def _cursor_of(row, key: SortKey) -> str:
     value = row
     for part in key.field.split("__"):
         value = getattr(value, part)
-    return _encode([value, row.pk])
+    return _encode(key, value, row.pk)
 
 
 class ConnectionField(graphene.Field):

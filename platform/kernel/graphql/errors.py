@@ -29,6 +29,8 @@ class ApiErrorCode(enum.Enum):
     RATE_LIMITED = "RATE_LIMITED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     BAD_REQUEST = "BAD_REQUEST"
+    INVALID_QUERY = "INVALID_QUERY"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
 
 
 def error_type(domain: str, codes: type[graphene.Enum]) -> type[graphene.ObjectType]:

@@ -1,5 +1,12 @@
-"""Object types whose single-object access (`node(id)`) goes through restrict() and the module guard."""
+"""Object types whose single-object access goes through restrict() and the module guard.
 
+Global ids are decoded in one place (`object_for`): a malformed id, or an id of another
+type than expected, is the typed error INVALID_ID; an id of an object the caller may not
+see (including another tenant's, which does not exist in this schema) resolves to null.
+"""
+
+from django.core.exceptions import ValidationError
+from graphene import relay
 from graphene_django import DjangoObjectType
 
 from kernel import modules
@@ -18,12 +25,37 @@ def visible(queryset, info, action: str = "view"):
     return restrict(queryset, principal(info), action)
 
 
+def decode_id(global_id, only_type=None) -> tuple[str, str]:
+    """(type name, primary key) of a global id; INVALID_ID if it is not one of `only_type`."""
+    try:
+        type_name, pk = relay.Node.from_global_id(str(global_id))
+    except Exception as exc:
+        raise api_error("That is not an id this API gave out.", ApiErrorCode.INVALID_ID) from exc
+    if not type_name or not pk:
+        raise api_error("That is not an id this API gave out.", ApiErrorCode.INVALID_ID)
+    if only_type is not None and type_name != only_type._meta.name:
+        raise api_error(f"Expected the id of a {only_type._meta.name}.", ApiErrorCode.INVALID_ID)
+    return type_name, pk
+
+
+def object_for(info, global_id, only_type=None, action: str = "view"):
+    """The object a global id names, if the caller may act on it; else None."""
+    type_name, pk = decode_id(global_id, only_type)
+    graphql_type = info.schema.get_type(type_name)
+    graphene_type = getattr(graphql_type, "graphene_type", None)
+    if graphene_type is None or relay.Node not in getattr(graphene_type._meta, "interfaces", ()):
+        raise api_error("That is not an id this API gave out.", ApiErrorCode.INVALID_ID)
+    if issubclass(graphene_type, ScopedObjectType):
+        return graphene_type.get_node(info, pk, action=action)
+    return graphene_type.get_node(info, pk)
+
+
 class ScopedObjectType(DjangoObjectType):
     class Meta:
         abstract = True
 
     @classmethod
-    def get_node(cls, info, id):
+    def get_node(cls, info, id, action: str = "view"):
         model = cls._meta.model
         module_key = getattr(getattr(model, "scope", None), "module", None)
         known = {spec.key for spec in modules.all_modules()}
@@ -33,4 +65,8 @@ class ScopedObjectType(DjangoObjectType):
                 ApiErrorCode.MODULE_DISABLED,
                 module=module_key,
             )
-        return visible(model._default_manager.filter(pk=id), info).first()
+        try:
+            pk = model._meta.pk.to_python(id)
+        except ValidationError:
+            return None
+        return visible(model._default_manager.filter(pk=pk), info, action).first()

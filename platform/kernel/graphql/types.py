@@ -2,7 +2,7 @@ import graphene
 from django.db import connection
 
 from kernel import modules
-from kernel.graphql.scoped import principal
+from kernel.graphql.scoped import object_for, principal
 
 
 class ModuleInfo(graphene.ObjectType):
@@ -51,10 +51,18 @@ class TenantInfo(graphene.ObjectType):
 
 class KernelQuery(graphene.ObjectType):
     tenant = graphene.Field(TenantInfo, required=True, description="The organisation this endpoint serves.")
-    node = graphene.relay.Node.Field()
+    node = graphene.Field(
+        graphene.relay.Node,
+        id=graphene.ID(required=True),
+        description="Any object by its global id; null if it does not exist or is not yours to see.",
+    )
     permissions = graphene.List(
         graphene.NonNull(graphene.String), required=True, description="Permission codes the caller holds."
     )
+
+    @staticmethod
+    def resolve_node(root, info, id):
+        return object_for(info, id)
 
     @staticmethod
     def resolve_tenant(root, info):

@@ -8,19 +8,23 @@
 """
 
 import json
+import logging
 import math
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
-from graphql import specified_rules
+from graphql import GraphQLError, specified_rules
 
 from kernel.graphql.errors import ApiErrorCode
 from kernel.graphql.limits import limits_rule, take_token
+
+logger = logging.getLogger("facilis.graphql")
 
 
 def error_response(status: int, code: ApiErrorCode, message: str, **headers) -> HttpResponse:
@@ -113,3 +117,25 @@ class TenantGraphQLView(GraphQLView):
             limits_rule(variables if isinstance(variables, dict) else {}),
         )
         return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+
+    @staticmethod
+    def format_error(error):
+        """Every error carries `extensions.code`; unexpected failures never show their text."""
+        if not isinstance(error, GraphQLError):  # graphene-django's HttpError: bad JSON, no query…
+            return {"message": str(error), "extensions": {"code": ApiErrorCode.BAD_REQUEST.value}}
+        original = error.original_error
+        if isinstance(original, PermissionDenied):
+            formatted = error.formatted
+            formatted["message"] = str(original) or "Permission denied."
+            formatted["extensions"] = {"code": ApiErrorCode.PERMISSION_DENIED.value}
+            return formatted
+        if original is not None and not isinstance(original, GraphQLError):
+            logger.error("GraphQL resolver failed at %s", error.path, exc_info=original)
+            formatted = error.formatted
+            formatted["message"] = "Internal error; it has been reported."
+            formatted["extensions"] = {"code": ApiErrorCode.INTERNAL_ERROR.value}
+            return formatted
+        formatted = error.formatted
+        extensions = formatted.setdefault("extensions", {})
+        extensions.setdefault("code", ApiErrorCode.INVALID_QUERY.value)
+        return formatted
