@@ -23,6 +23,7 @@ def _require(request):
 
 
 class EndpointForm(WagtailAdminModelForm):
+    url = forms.URLField(label=gettext_lazy("URL"), max_length=500, assume_scheme="https")
     event_types = forms.CharField(
         label=gettext_lazy("Events"),
         help_text=gettext_lazy(

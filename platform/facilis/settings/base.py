@@ -339,5 +339,3 @@ init_sentry(
 # Webhooks: https only and no private addresses, except where development settings allow.
 WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
 WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
-# URL fields in forms (webhook endpoints) assume https when the scheme is left out (Django 6 default).
-FORMS_URLFIELD_ASSUME_HTTPS = True
