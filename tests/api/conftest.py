@@ -1,41 +1,12 @@
-"""Helpers for API tests: a GraphQL call with a session or an API key."""
-
-import json
+"""Fixtures for API tests: callers (a user's session or an API key with a role), people, places."""
 
 import pytest
-from django.test import Client
 
 from identity import actions as identity
 from identity.defaults import root_department
 from identity.models import Role, User
+from tests.api.helpers import Api, far_ids
 from tests.fixtures import PASSWORD
-
-
-def gql(client, query, variables=None, **extra):
-    response = client.post(
-        "/graphql/", json.dumps({"query": query, "variables": variables or {}}), content_type="application/json", **extra
-    )
-    return response
-
-
-class Api:
-    """Calls /graphql/ on one tenant's domain, as a user (session) or with an API key."""
-
-    def __init__(self, host, *, user=None, key=None, schema=None):
-        self.client = Client(HTTP_HOST=host)
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
-        if user is not None:
-            from kernel.context import tenant_schema
-
-            with tenant_schema(schema):
-                self.client.force_login(user)
-
-    def post(self, query, variables=None):
-        return gql(self.client, query, variables, **self.headers)
-
-    def __call__(self, query, variables=None):
-        response = self.post(query, variables)
-        return response.json()
 
 
 @pytest.fixture
@@ -46,10 +17,13 @@ def api(tenants, in_tenant):
         host = tenant.get_primary_domain().domain
         if role is not None:
             with in_tenant(tenant):
-                _key, raw = identity.create_api_key(
-                    name=f"test {role}", role=Role.objects.get(code=role), expires_at=None, requests_per_minute=per_minute
+                record, raw = identity.create_api_key(
+                    name=f"test {role}",
+                    role=Role.objects.get(code=role),
+                    expires_at=None,
+                    requests_per_minute=per_minute,
                 )
-            return Api(host, key=raw)
+            return Api(host, key=raw, record=record)
         return Api(host, user=user, schema=tenant.schema_name)
 
     return make
@@ -61,7 +35,47 @@ def person(tenants, in_tenant):
 
     def make(tenant, username, *roles, department=None, **fields):
         with in_tenant(tenant):
-            user = User(username=username, full_name=username, department=department or root_department(), **fields)
-            return identity.save_user(user, password=PASSWORD, roles=[Role.objects.get(code=r) for r in roles])
+            user = User(
+                username=username, full_name=username, department=department or root_department(), **fields
+            )
+            return identity.save_user(
+                user, password=PASSWORD, roles=[Role.objects.get(code=r) for r in roles]
+            )
 
     return make
+
+
+@pytest.fixture
+def places(tenants, in_tenant):
+    """A small estate in tenant A (two buildings, seven rooms) and one room in tenant B."""
+    from modules.spaces import actions as spaces
+
+    made = {}
+    far_ids(tenants.a, "spaces_campus", "spaces_building", "spaces_floor", "spaces_room")
+    with in_tenant(tenants.a):
+        campus = spaces.create_campus(code="MAIN", name="本部", name_en="Main campus")
+        inpatient = spaces.create_building(campus=campus, code="INP", name="住院楼", name_en="Inpatient")
+        outpatient = spaces.create_building(campus=campus, code="OUT", name="门诊楼", name_en="Outpatient")
+        fifth = spaces.create_floor(building=inpatient, level=5, code="5F", name="五层")
+        first = spaces.create_floor(building=outpatient, level=1, code="1F", name="一层")
+        rooms = [
+            spaces.create_room(floor=fifth, code=f"50{i}", name=f"病房{i}", kind="ward", area_m2=20 + i)
+            for i in range(1, 6)
+        ]
+        rooms += [
+            spaces.create_room(floor=first, code="101", name="挂号大厅", kind="area"),
+            spaces.create_room(floor=first, code="102", name="诊室", kind="clinic"),
+        ]
+        made["a"] = {
+            "campus": campus,
+            "buildings": [inpatient, outpatient],
+            "floors": [fifth, first],
+            "rooms": rooms,
+        }
+    with in_tenant(tenants.b):
+        campus = spaces.create_campus(code="EAST", name="东校区", name_en="East campus")
+        building = spaces.create_building(campus=campus, code="LIB", name="图书馆")
+        floor = spaces.create_floor(building=building, level=1, code="1F", name="图书馆一层")
+        room = spaces.create_room(floor=floor, code="B101", name="乙大学阅览室", kind="room")
+        made["b"] = {"campus": campus, "buildings": [building], "floors": [floor], "rooms": [room]}
+    return made

@@ -4,11 +4,10 @@ import graphene
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from graphene import relay
-from graphql import GraphQLError
 
 from kernel.graphql.connections import ConnectionField, SortKey, sort_enum
 from kernel.graphql.errors import error_type, errors_from
-from kernel.graphql.scoped import ScopedObjectType, object_for, principal, visible
+from kernel.graphql.scoped import ScopedObjectType, mutation_target, object_for, principal, visible
 from modules.spaces import actions, selectors
 from modules.spaces.models import Building, Campus, Floor, Room, RoomKind
 
@@ -209,16 +208,6 @@ def _errors(exc):
     return errors_from(exc, SpacesError, SpacesErrorCode, _CODES)
 
 
-def _not_found(field="id"):
-    return [
-        SpacesError(
-            field=field,
-            code=SpacesErrorCode.NOT_FOUND.value,
-            message="No such object, or not yours to act on.",
-        )
-    ]
-
-
 class RoomInput(graphene.InputObjectType):
     code = graphene.String()
     name = graphene.String()
@@ -257,12 +246,9 @@ class CreateRoom(graphene.Mutation):
 
     @staticmethod
     def mutate(root, info, input):
-        try:
-            floor = _global(info, input.floor, FloorNode)
-        except GraphQLError:
-            floor = None
+        floor, refused = _target(info, input.floor, FloorNode, "add", field="floor")
         if floor is None:
-            return RoomPayload(result=None, errors=_not_found("floor"))
+            return RoomPayload(result=None, errors=refused)
         room = Room(floor=floor)
         _apply(room, input)
         try:
@@ -280,7 +266,7 @@ class UpdateRoom(graphene.Mutation):
 
     @staticmethod
     def mutate(root, info, id, input):
-        room, refused = _scoped(info, id, "change")
+        room, refused = _target(info, id, RoomNode, "change")
         if room is None:
             return RoomPayload(result=None, errors=refused)
         _apply(room, input)
@@ -303,7 +289,7 @@ class DeleteRoom(graphene.Mutation):
 
     @staticmethod
     def mutate(root, info, id):
-        room, refused = _scoped(info, id, "delete")
+        room, refused = _target(info, id, RoomNode, "delete")
         if room is None:
             return DeletePayload(deleted_id=None, errors=refused)
         try:
@@ -313,24 +299,8 @@ class DeleteRoom(graphene.Mutation):
         return DeletePayload(deleted_id=id, errors=[])
 
 
-def _scoped(info, global_id, action):
-    """(room, errors): the room if the caller may `action` it, else NOT_FOUND or PERMISSION_DENIED."""
-    try:
-        room = object_for(info, global_id, RoomNode, action=action)
-        seen = room is not None or object_for(info, global_id, RoomNode) is not None
-    except GraphQLError:
-        return None, _not_found()
-    if room is not None:
-        return room, []
-    if seen:
-        return None, [
-            SpacesError(
-                field=None,
-                code=SpacesErrorCode.PERMISSION_DENIED.value,
-                message=f"You may see this room but not {action} it.",
-            )
-        ]
-    return None, _not_found()
+def _target(info, global_id, node_type, action, field="id"):
+    return mutation_target(info, global_id, node_type, action, SpacesError, SpacesErrorCode, field)
 
 
 class SpacesMutation(graphene.ObjectType):

@@ -8,6 +8,8 @@ see (including another tenant's, which does not exist in this schema) resolves t
 from django.core.exceptions import ValidationError
 from graphene import relay
 from graphene_django import DjangoObjectType
+from graphql import GraphQLError
+from graphql_relay import from_global_id
 
 from kernel import modules
 from kernel.graphql.connections import api_error
@@ -28,7 +30,7 @@ def visible(queryset, info, action: str = "view"):
 def decode_id(global_id, only_type=None) -> tuple[str, str]:
     """(type name, primary key) of a global id; INVALID_ID if it is not one of `only_type`."""
     try:
-        type_name, pk = relay.Node.from_global_id(str(global_id))
+        type_name, pk = from_global_id(str(global_id))
     except Exception as exc:
         raise api_error("That is not an id this API gave out.", ApiErrorCode.INVALID_ID) from exc
     if not type_name or not pk:
@@ -67,6 +69,32 @@ class ScopedObjectType(DjangoObjectType):
             )
         try:
             pk = model._meta.pk.to_python(id)
-        except ValidationError:
-            return None
+        except ValidationError as exc:
+            raise api_error("That is not an id this API gave out.", ApiErrorCode.INVALID_ID) from exc
         return visible(model._default_manager.filter(pk=pk), info, action).first()
+
+
+def mutation_target(info, global_id, node_type, action: str, error_cls, codes, field: str = "id"):
+    """(object, errors) for a mutation acting on `global_id` with `action` (change, delete, add…).
+
+    Mutations report these as payload errors, not top-level ones: NOT_FOUND when the id is
+    malformed, of another type, or names nothing the caller can see (another tenant's object
+    does not exist here); PERMISSION_DENIED when the caller may see it but not `action` it.
+    """
+    try:
+        target = object_for(info, global_id, node_type, action=action)
+        seen = target is not None or object_for(info, global_id, node_type) is not None
+    except GraphQLError:
+        target, seen = None, False
+    if target is not None:
+        return target, []
+    name = node_type._meta.name.lower()
+    if seen:
+        return None, [
+            error_cls(
+                field=field,
+                code=codes.PERMISSION_DENIED.value,
+                message=f"You may see this {name} but not {action} it.",
+            )
+        ]
+    return None, [error_cls(field=field, code=codes.NOT_FOUND.value, message=f"No such {name} here.")]
