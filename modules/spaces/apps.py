@@ -13,10 +13,7 @@ class SpacesConfig(ModuleAppConfig):
         name_en="Buildings and spaces",
         description="Campus → building → floor → room, with departments, areas and QR codes.",
         always_on=True,
-        permissions=(
-            ("spaces.manage", "Manage campuses, buildings, floors and rooms"),
-            ("spaces.print_labels", "Print QR labels"),
-        ),
+        permissions=(("spaces.print_labels", "Print QR labels"),),
         menu_icon="home",
         menu_order=100,
         menu_items=(

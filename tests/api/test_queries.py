@@ -83,10 +83,10 @@ class TestPermissions:
     def test_a_change_to_a_role_of_a_does_not_reach_b(self, tenants, api, in_tenant):
         with in_tenant(tenants.a):
             role = Role.objects.get(code="dispatcher")
-            role.permissions = [*role.permissions, "spaces.manage"]
+            role.permissions = [*role.permissions, "spaces.change"]
             role.save()
-        assert "spaces.manage" in api(tenants.a, role="dispatcher")(self.QUERY)["data"]["permissions"]
-        assert "spaces.manage" not in api(tenants.b, role="dispatcher")(self.QUERY)["data"]["permissions"]
+        assert "spaces.change" in api(tenants.a, role="dispatcher")(self.QUERY)["data"]["permissions"]
+        assert "spaces.change" not in api(tenants.b, role="dispatcher")(self.QUERY)["data"]["permissions"]
 
 
 class TestDepartments:
