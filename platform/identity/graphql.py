@@ -7,7 +7,14 @@ from graphene import relay
 from identity import personal_data
 from identity.models import Department, Position, User
 from kernel.graphql.connections import ConnectionField, SortKey, sort_enum
-from kernel.graphql.scoped import ScopedObjectType, object_for, principal, visible
+from kernel.graphql.scoped import (
+    ScopedObjectType,
+    object_for,
+    principal,
+    remember_visible,
+    visible,
+    visible_one,
+)
 
 
 class DepartmentNode(ScopedObjectType):
@@ -23,23 +30,25 @@ class DepartmentNode(ScopedObjectType):
         fields = ("code", "name", "name_en", "is_active", "head", "deputy")
 
     @staticmethod
+    def prime_page(departments, info):
+        remember_visible(info, Department, {_parent_path(d) for d in departments}, key="path")
+        remember_visible(info, User, {d.head_id for d in departments} | {d.deputy_id for d in departments})
+
+    @staticmethod
     def resolve_parent(department, info):
-        parent = department.get_parent()
-        return visible(Department.objects.filter(pk=parent.pk), info).first() if parent else None
+        return visible_one(info, Department, _parent_path(department), key="path")
 
     @staticmethod
     def resolve_head(department, info):
-        return (
-            visible(User.objects.filter(pk=department.head_id), info).first() if department.head_id else None
-        )
+        return visible_one(info, User, department.head_id)
 
     @staticmethod
     def resolve_deputy(department, info):
-        return (
-            visible(User.objects.filter(pk=department.deputy_id), info).first()
-            if department.deputy_id
-            else None
-        )
+        return visible_one(info, User, department.deputy_id)
+
+
+def _parent_path(department) -> str | None:
+    return department.path[: -Department.steplen] if department.depth > 1 else None
 
 
 class PositionType(graphene.ObjectType):

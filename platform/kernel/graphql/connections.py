@@ -8,6 +8,9 @@
 - `totalCount` is computed only when the query asks for it.
 - The resolver returns a queryset the caller may see (identity.access.restrict); filters
   are applied through an explicit whitelist, never by passing names to the ORM.
+- N+1: the resolver select_related/prefetch_related what nodes show; what needs a
+  visibility check per related row is loaded for the whole page by the node type's
+  `prime_page(rows, info)` (kernel.graphql.scoped.remember_visible). Tests pin the counts.
 """
 
 from __future__ import annotations
@@ -187,6 +190,9 @@ class ConnectionField(graphene.Field):
         rows, has_previous, has_next, total = paginate(
             queryset, key, first=first, last=last, after=after, before=before
         )
+        prime = getattr(self.node_type, "prime_page", None)
+        if prime is not None and rows:
+            prime(rows, info)  # load what the page's nodes point to in a few queries, not one per row
         edge_type = self.connection_type.Edge
         edges = [edge_type(node=row, cursor=_cursor_of(row, key)) for row in rows]
         page_info = relay.PageInfo(

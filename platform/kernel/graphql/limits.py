@@ -20,6 +20,7 @@ from graphql.language import (
     OperationDefinitionNode,
 )
 
+from kernel.graphql.connections import MAX_PAGE
 from kernel.graphql.errors import ApiErrorCode
 
 INTROSPECTION = {"__schema", "__type"}
@@ -63,7 +64,8 @@ def cost_of(node, fragments, variables, depth=0) -> tuple[int, int]:
         if field.name.value in INTROSPECTION:
             continue
         inner, inner_depth = cost_of(field, fragments, variables, depth + 1)
-        multiplier = _int_argument(field, ("first", "last"), variables) or 1
+        # Page sizes outside 1–100 are refused by the list itself (PAGINATION_LIMIT).
+        multiplier = min(max(_int_argument(field, ("first", "last"), variables) or 1, 1), MAX_PAGE)
         total += 1 + multiplier * inner
         deepest = max(deepest, inner_depth)
     return total, max(deepest, depth)

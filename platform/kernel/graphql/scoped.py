@@ -27,6 +27,38 @@ def visible(queryset, info, action: str = "view"):
     return restrict(queryset, principal(info), action)
 
 
+def _cache(info) -> dict:
+    return info.context.__dict__.setdefault("_facilis_visible", {})
+
+
+def remember_visible(info, model, values, key: str = "pk") -> None:
+    """Load the rows of `model` whose `key` is one of `values` and the caller may see into the
+    request's cache (one query); the others are remembered as invisible.
+
+    Node types call this from `prime_page` so that resolvers of related objects on a page
+    ask the cache instead of the database row by row.
+    """
+    cache = _cache(info)
+    wanted = {value for value in values if value is not None and (model, key, value) not in cache}
+    if not wanted:
+        return
+    for row in visible(model._default_manager.filter(**{f"{key}__in": wanted}), info):
+        cache[(model, key, getattr(row, key))] = row
+    for value in wanted:
+        cache.setdefault((model, key, value), None)
+
+
+def visible_one(info, model, value, key: str = "pk"):
+    """The visible row of `model` whose `key` is `value` (from the cache when primed), or None."""
+    if value is None:
+        return None
+    cache = _cache(info)
+    entry = (model, key, value)
+    if entry not in cache:
+        cache[entry] = visible(model._default_manager.filter(**{key: value}), info).first()
+    return cache[entry]
+
+
 def decode_id(global_id, only_type=None) -> tuple[str, str]:
     """(type name, primary key) of a global id; INVALID_ID if it is not one of `only_type`."""
     try:
