@@ -36,7 +36,25 @@ class KernelConfig(ModuleAppConfig):
             MenuItem(
                 "audit", _("Audit trail"), "kernel_audit", icon="history", order=2, permission="audit.view"
             ),
+            MenuItem(
+                "webhooks",
+                _("Webhooks"),
+                "kernel_webhookendpoint:index",
+                icon="link-external",
+                order=3,
+                permission="webhooks.manage",
+            ),
+            MenuItem(
+                "webhook-deliveries",
+                _("Webhook deliveries"),
+                "kernel_webhook_log",
+                icon="list-ul",
+                order=4,
+                permission="webhooks.manage",
+            ),
+            MenuItem("graphiql", _("API explorer (GraphiQL)"), "graphql", icon="code", order=5),
         ),
+        console_viewsets=("kernel.webhook_console.webhook_endpoint_viewset",),
         notification_kinds=(
             NotificationKind(
                 key="kernel.reminder",

@@ -41,6 +41,7 @@ RETRY_FOR = timedelta(hours=24)
 FIRST_PAUSE = timedelta(seconds=30)
 LONGEST_PAUSE = timedelta(hours=6)
 TIMEOUT_SECONDS = 10
+LEASE = timedelta(minutes=2)  # a claimed delivery is not picked again for this long
 USER_AGENT = "Facilis-Webhooks/1"
 
 
@@ -69,9 +70,9 @@ def verify(secret: str, header: str, body: bytes, *, tolerance: int = 300, now: 
 def validate_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme != "https" and not (settings.WEBHOOKS_ALLOW_HTTP and parts.scheme == "http"):
-        raise ValidationError({"url": _("Webhook URLs must use https.")}, code="insecure_url")
+        raise ValidationError({"url": ValidationError(_("Webhook URLs must use https."), code="insecure_url")})
     if not parts.hostname:
-        raise ValidationError({"url": _("Enter a full URL.")}, code="invalid")
+        raise ValidationError({"url": ValidationError(_("Enter a full URL."), code="invalid")})
 
 
 def _refuse_private(url: str) -> None:
@@ -141,7 +142,7 @@ def pause_after(attempts: int) -> timedelta:
 
 
 def attempt(delivery: WebhookDelivery, *, manual: bool = False) -> WebhookAttempt:
-    """POST once and record it; the caller holds the row locked."""
+    """POST once (outside any transaction), then record the attempt and the delivery's state."""
     endpoint = delivery.endpoint
     body = body_of(delivery)
     timestamp = int(time.time())
@@ -163,12 +164,13 @@ def attempt(delivery: WebhookDelivery, *, manual: bool = False) -> WebhookAttemp
         status_code = response.status_code
     except Exception as exc:  # noqa: BLE001 - any failure is a failed attempt, retried later
         error = f"{type(exc).__name__}: {exc}"[:500]
+    with transaction.atomic():
+        return _record(delivery, status_code, error, manual, int((time.perf_counter() - started) * 1000))
+
+
+def _record(delivery, status_code, error, manual, duration_ms) -> WebhookAttempt:
     record = WebhookAttempt.objects.create(
-        delivery=delivery,
-        status_code=status_code,
-        error=error,
-        manual=manual,
-        duration_ms=int((time.perf_counter() - started) * 1000),
+        delivery=delivery, status_code=status_code, error=error, manual=manual, duration_ms=duration_ms
     )
     now = timezone.now()
     delivery.attempts += 1
@@ -187,20 +189,31 @@ def attempt(delivery: WebhookDelivery, *, manual: bool = False) -> WebhookAttemp
 
 
 def send_due(now=None, batch: int = 50) -> int:
-    """Attempt every delivery whose time has come (each locked, so no two workers send it)."""
-    now = now or timezone.now()
+    """Attempt every delivery whose time has come.
+
+    Rows are claimed in a short transaction (skip-locked, and leased by moving their next
+    attempt `LEASE` ahead), then sent outside it: no lock or transaction is held across a
+    partner's 10-second timeout, two workers never send the same row, and a worker that
+    dies mid-batch leaves rows that fall due again when the lease ends.
+    """
     sent = 0
     while True:
+        moment = now or timezone.now()
         with transaction.atomic():
             due = list(
                 WebhookDelivery.objects.select_for_update(skip_locked=True)
                 .select_related("endpoint")
-                .filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
+                .filter(
+                    status=WebhookDelivery.Status.PENDING,
+                    next_attempt_at__lte=moment,
+                    endpoint__is_active=True,
+                )
                 .order_by("next_attempt_at")[:batch]
             )
-            for delivery in due:
-                attempt(delivery)
-            sent += len(due)
+            WebhookDelivery.objects.filter(pk__in=[d.pk for d in due]).update(next_attempt_at=moment + LEASE)
+        for delivery in due:
+            attempt(delivery)
+        sent += len(due)
         if len(due) < batch:
             return sent
 
@@ -210,8 +223,7 @@ def redeliver(delivery: WebhookDelivery, *, actor=None) -> WebhookAttempt:
     from identity.actions import require
 
     require(actor, "webhooks.manage")
-    with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
-        if delivery.status == WebhookDelivery.Status.FAILED:
-            delivery.first_attempt_at = None  # a fresh 24 hours if this one fails too
-        return attempt(delivery, manual=True)
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery.pk)
+    if delivery.status == WebhookDelivery.Status.FAILED:
+        delivery.first_attempt_at = None  # a fresh 24 hours if this one fails too
+    return attempt(delivery, manual=True)
