@@ -70,7 +70,9 @@ def verify(secret: str, header: str, body: bytes, *, tolerance: int = 300, now: 
 def validate_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme != "https" and not (settings.WEBHOOKS_ALLOW_HTTP and parts.scheme == "http"):
-        raise ValidationError({"url": ValidationError(_("Webhook URLs must use https."), code="insecure_url")})
+        raise ValidationError(
+            {"url": ValidationError(_("Webhook URLs must use https."), code="insecure_url")}
+        )
     if not parts.hostname:
         raise ValidationError({"url": ValidationError(_("Enter a full URL."), code="invalid")})
 
