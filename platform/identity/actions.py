@@ -261,8 +261,11 @@ class ApiKeyPrincipal:
         return f"api-key:{self.key.name}"
 
 
-def authenticate_api_key(raw: str, *, request=None) -> ApiKeyPrincipal | None:
-    """The principal for a presented key, or None (unknown, wrong, revoked or expired)."""
+def find_api_key(raw: str) -> ApiKeyPrincipal | None:
+    """The principal for a presented key, or None (unknown, wrong, revoked or expired).
+
+    Looked up in the current tenant's schema: another tenant's key is simply unknown here.
+    """
     import hmac
 
     parts = (raw or "").strip().split("_", 2)
@@ -273,9 +276,16 @@ def authenticate_api_key(raw: str, *, request=None) -> ApiKeyPrincipal | None:
         return None
     if not key.is_usable:
         return None
+    return ApiKeyPrincipal(key)
+
+
+def note_api_key_use(principal: ApiKeyPrincipal, *, request=None) -> None:
+    """Record that a key was used (last_used_at and the audit trail), at most once a minute."""
+    key = principal.key
     now = timezone.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() >= KEY_USE_RECORD_SECONDS:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
         audit.record(
             AuditAction.API_KEY_USED,
             actor_label=f"api-key:{key.name}",
@@ -283,4 +293,11 @@ def authenticate_api_key(raw: str, *, request=None) -> ApiKeyPrincipal | None:
             table="identity_apikey",
             object_id=key.pk,
         )
-    return ApiKeyPrincipal(key)
+
+
+def authenticate_api_key(raw: str, *, request=None) -> ApiKeyPrincipal | None:
+    """find_api_key, and note the use when the key is good."""
+    principal = find_api_key(raw)
+    if principal is not None:
+        note_api_key_use(principal, request=request)
+    return principal

@@ -22,12 +22,16 @@ class DepartmentNode(ScopedObjectType):
         lambda: DepartmentNode, description="The department above; null for the organisation."
     )
     depth = graphene.Int(required=True)
+    # Declared, not converted from the foreign keys: graphene-django's converted fields fetch
+    # the related row again per row (through get_node) and would bypass prime_page.
+    head = graphene.Field(lambda: UserNode)
+    deputy = graphene.Field(lambda: UserNode, description="The deputy head.")
 
     class Meta:
         model = Department
         name = "Department"
         interfaces = (relay.Node,)
-        fields = ("code", "name", "name_en", "is_active", "head", "deputy")
+        fields = ("code", "name", "name_en", "is_active")
 
     @staticmethod
     def prime_page(departments, info):
@@ -77,6 +81,10 @@ class UserNode(ScopedObjectType):
         name = "User"
         interfaces = (relay.Node,)
         fields = ("username", "full_name", "email", "employee_number", "language", "is_active")
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        return queryset.select_related("department", "position").prefetch_related("roles", "workgroups")
 
     @staticmethod
     def resolve_phone(user, info):
@@ -175,15 +183,11 @@ UserSort = sort_enum(
 
 
 def _departments(root, info):
-    return visible(Department.objects.all(), info)
+    return DepartmentNode.rows(info)
 
 
 def _users(root, info):
-    return (
-        visible(User.objects.all(), info)
-        .select_related("department", "position")
-        .prefetch_related("roles", "workgroups")
-    )
+    return UserNode.rows(info)
 
 
 class IdentityQuery(graphene.ObjectType):

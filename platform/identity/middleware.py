@@ -59,3 +59,31 @@ class SecondFactorMiddleware:
                 f"{reverse('identity:second-factor')}?{urlencode({'next': request.get_full_path()})}"
             )
         return self.get_response(request)
+
+
+API_PATHS = frozenset({"/graphql/"})  # where keys are accepted; elsewhere the header means nothing
+
+
+class ApiKeyMiddleware:
+    """`Authorization: Bearer fk_…`: the caller is a partner's key (request.principal).
+
+    Runs after authentication and before the audit binding, so that the connection is bound
+    once, to the key. A header that names no usable key sets `request.api_key_refused`; the
+    API answers 401 to it (kernel.graphql.views). Keys are looked up in this tenant's schema.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from identity.actions import find_api_key
+
+        request.principal = None
+        request.api_key_refused = False
+        header = request.headers.get("Authorization", "")
+        if header and request.path_info in API_PATHS and getattr(request, "tenant", None) is not None:
+            scheme, _, token = header.partition(" ")
+            principal = find_api_key(token) if scheme.lower() == "bearer" else None
+            request.principal = principal
+            request.api_key_refused = principal is None
+        return self.get_response(request)

@@ -173,7 +173,9 @@ def bind_connection(
 def bind_request(request) -> None:
     from kernel.context import actor_var
 
-    user = getattr(request, "user", None)
+    user = getattr(request, "principal", None) or getattr(
+        request, "user", None
+    )  # a partner's key, or the user
     authenticated = user is not None and user.is_authenticated
     if authenticated:
         actor_var.set((user.pk, user.get_username()))

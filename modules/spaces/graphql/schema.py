@@ -7,8 +7,8 @@ from graphene import relay
 
 from kernel.graphql.connections import ConnectionField, SortKey, sort_enum
 from kernel.graphql.errors import error_type, errors_from
-from kernel.graphql.scoped import ScopedObjectType, mutation_target, object_for, principal, visible
-from modules.spaces import actions, selectors
+from kernel.graphql.scoped import ScopedObjectType, mutation_target, object_for, principal
+from modules.spaces import actions
 from modules.spaces.models import Building, Campus, Floor, Room, RoomKind
 
 LOCATION_FIELDS = ("code", "name", "name_en", "is_active", "qr_token")
@@ -33,6 +33,10 @@ class BuildingNode(ScopedObjectType):
         interfaces = (relay.Node,)
         fields = (*LOCATION_FIELDS, "address", "floors_above_ground", "floors_below_ground", "gross_area_m2")
 
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        return queryset.select_related("campus")
+
 
 class FloorNode(ScopedObjectType):
     building = graphene.Field(BuildingNode, required=True)
@@ -42,6 +46,10 @@ class FloorNode(ScopedObjectType):
         name = "Floor"
         interfaces = (relay.Node,)
         fields = (*LOCATION_FIELDS, "level")
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        return queryset.select_related("building__campus")
 
 
 class RoomNode(ScopedObjectType):
@@ -54,6 +62,10 @@ class RoomNode(ScopedObjectType):
         name = "Room"
         interfaces = (relay.Node,)
         fields = (*LOCATION_FIELDS, "area_m2", "capacity")
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        return queryset.select_related("floor__building__campus", "department")
 
     @staticmethod
     def resolve_kind(room, info):
@@ -133,19 +145,19 @@ LocationSort = sort_enum(
 
 
 def _campuses(root, info):
-    return visible(Campus.objects.all(), info)
+    return CampusNode.rows(info)
 
 
 def _buildings(root, info):
-    return visible(Building.objects.select_related("campus"), info)
+    return BuildingNode.rows(info)
 
 
 def _floors(root, info):
-    return visible(Floor.objects.select_related("building__campus"), info)
+    return FloorNode.rows(info)
 
 
 def _rooms(root, info):
-    return visible(Room.objects.select_related("floor__building__campus", "department"), info)
+    return RoomNode.rows(info)
 
 
 class SpacesQuery(graphene.ObjectType):
@@ -167,10 +179,12 @@ class SpacesQuery(graphene.ObjectType):
 
     @staticmethod
     def resolve_location_by_qr(root, info, token):
-        location = selectors.location_by_token(token)
-        if location is None or not visible(type(location).objects.filter(pk=location.pk), info).exists():
-            return None
-        return location
+        # Most labels are on rooms: look there first. Tokens are random, so one table has it.
+        for node_type in (RoomNode, FloorNode, BuildingNode, CampusNode):
+            found = node_type.rows(info).filter(qr_token=token).first()
+            if found is not None:
+                return found
+        return None
 
 
 # --- Mutations ---------------------------------------------------------------------------------

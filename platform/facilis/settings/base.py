@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "identity.middleware.ApiKeyMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "kernel.audit.AuditContextMiddleware",
     "identity.middleware.IdleSessionMiddleware",

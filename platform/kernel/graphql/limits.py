@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from graphql import GraphQLError, ValidationRule
+from graphql import GraphQLError
 from graphql.language import (
     FieldNode,
     FragmentDefinitionNode,
@@ -79,47 +79,46 @@ def aliases_in(node, fragments) -> int:
     return count
 
 
-def limits_rule(variables: dict | None):
-    """A validation rule enforcing depth, cost and alias limits on the operation."""
+def limit_errors(document, variables: dict | None) -> list[GraphQLError]:
+    """Depth, cost, alias and operation-count limits of a parsed request (empty: within limits).
 
-    class Limits(ValidationRule):
-        def enter_document(self, node, *args):
-            fragments = {d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)}
-            operations = [d for d in node.definitions if isinstance(d, OperationDefinitionNode)]
-            if len(operations) > settings.GRAPHQL_MAX_OPERATIONS:
-                self.report_error(
-                    GraphQLError(
-                        f"One operation per request (found {len(operations)}).",
-                        extensions={"code": ApiErrorCode.TOO_MANY_OPERATIONS.value},
-                    )
+    Run before validation: a query over the limits is refused without further work.
+    """
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) > settings.GRAPHQL_MAX_OPERATIONS:
+        return [
+            GraphQLError(
+                f"One operation per request (found {len(operations)}).",
+                extensions={"code": ApiErrorCode.TOO_MANY_OPERATIONS.value},
+            )
+        ]
+    errors = []
+    for operation in operations:
+        cost, depth = cost_of(operation, fragments, variables or {})
+        if depth > settings.GRAPHQL_MAX_DEPTH:
+            errors.append(
+                GraphQLError(
+                    f"The query is {depth} levels deep; the limit is {settings.GRAPHQL_MAX_DEPTH}.",
+                    extensions={"code": ApiErrorCode.QUERY_TOO_DEEP.value, "depth": depth},
                 )
-                return
-            for operation in operations:
-                cost, depth = cost_of(operation, fragments, variables)
-                if depth > settings.GRAPHQL_MAX_DEPTH:
-                    self.report_error(
-                        GraphQLError(
-                            f"The query is {depth} levels deep; the limit is {settings.GRAPHQL_MAX_DEPTH}.",
-                            extensions={"code": ApiErrorCode.QUERY_TOO_DEEP.value, "depth": depth},
-                        )
-                    )
-                if cost > settings.GRAPHQL_MAX_COST:
-                    self.report_error(
-                        GraphQLError(
-                            f"The query costs {cost}; the limit is {settings.GRAPHQL_MAX_COST} (see docs/api.md).",
-                            extensions={"code": ApiErrorCode.QUERY_TOO_COMPLEX.value, "cost": cost},
-                        )
-                    )
-                aliases = aliases_in(operation, fragments)
-                if aliases > settings.GRAPHQL_MAX_ALIASES:
-                    self.report_error(
-                        GraphQLError(
-                            f"The query uses {aliases} aliases; the limit is {settings.GRAPHQL_MAX_ALIASES}.",
-                            extensions={"code": ApiErrorCode.TOO_MANY_ALIASES.value},
-                        )
-                    )
-
-    return Limits
+            )
+        if cost > settings.GRAPHQL_MAX_COST:
+            errors.append(
+                GraphQLError(
+                    f"The query costs {cost}; the limit is {settings.GRAPHQL_MAX_COST} (see docs/api.md).",
+                    extensions={"code": ApiErrorCode.QUERY_TOO_COMPLEX.value, "cost": cost},
+                )
+            )
+        aliases = aliases_in(operation, fragments)
+        if aliases > settings.GRAPHQL_MAX_ALIASES:
+            errors.append(
+                GraphQLError(
+                    f"The query uses {aliases} aliases; the limit is {settings.GRAPHQL_MAX_ALIASES}.",
+                    extensions={"code": ApiErrorCode.TOO_MANY_ALIASES.value},
+                )
+            )
+    return errors
 
 
 # --- Rate limit: a token bucket per caller in Redis ------------------------------------------------

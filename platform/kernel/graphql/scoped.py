@@ -85,8 +85,16 @@ def object_for(info, global_id, only_type=None, action: str = "view"):
 
 
 class ScopedObjectType(DjangoObjectType):
+    """Override `get_queryset(queryset, info)` to select_related what the type shows: lists and
+    `node(id)` both start from it."""
+
     class Meta:
         abstract = True
+
+    @classmethod
+    def rows(cls, info, action: str = "view"):
+        """The rows of this type the caller may `action`, with their relations joined."""
+        return visible(cls.get_queryset(cls._meta.model._default_manager.all(), info), info, action)
 
     @classmethod
     def get_node(cls, info, id, action: str = "view"):
@@ -103,7 +111,7 @@ class ScopedObjectType(DjangoObjectType):
             pk = model._meta.pk.to_python(id)
         except ValidationError as exc:
             raise api_error("That is not an id this API gave out.", ApiErrorCode.INVALID_ID) from exc
-        return visible(model._default_manager.filter(pk=pk), info, action).first()
+        return visible(cls.get_queryset(model._default_manager.filter(pk=pk), info), info, action).first()
 
 
 def mutation_target(info, global_id, node_type, action: str, error_cls, codes, field: str = "id"):
