@@ -205,6 +205,8 @@ def committed_db(django_db_setup, django_db_blocker, tenants):
             extra.domains.all().delete()
             drop_schema(extra.schema_name)
             extra.delete()
+        from tenants.routing import invalidate
+
         Tenant.objects.filter(schema_name__in=session_schemas).update(
             status="active",
             status_reason="",
@@ -214,6 +216,7 @@ def committed_db(django_db_setup, django_db_blocker, tenants):
             brand_favicon="",
             brand_short_name="",
         )
+        invalidate()  # update() bypasses the signals that would
 
 
 @contextlib.contextmanager

@@ -63,6 +63,35 @@ class TestRouting:
         actions.resume_tenant(tenants.b)
         assert client_for(tenants.b).get("/").status_code == 200
 
+    def test_routing_is_cached_and_a_change_applies_at_once(self, client_for, tenants):
+        from django.test.utils import CaptureQueriesContext
+
+        assert client_for(tenants.b).get("/").status_code == 200  # looked up, and remembered
+        with CaptureQueriesContext(connection) as captured:
+            assert client_for(tenants.b).get("/").status_code == 200
+        by_host = 'WHERE "tenants_domain"."domain" ='
+        assert not any(by_host in q["sql"] for q in captured.captured_queries)
+        actions.suspend_tenant(tenants.b, reason="unpaid")
+        assert client_for(tenants.b).get("/").status_code == 403
+        actions.resume_tenant(tenants.b)
+        assert client_for(tenants.b).get("/").status_code == 200
+
+    def test_a_change_that_bypasses_the_signals_waits_for_a_new_generation(self, client_for, tenants):
+        from kernel.redis import get_redis
+
+        assert "甲医院" in client_for(tenants.a).get("/").content.decode()
+        Tenant.objects.filter(pk=tenants.a.pk).update(name="甲医院（新名）")  # no save(): no signal
+        assert "新名" not in client_for(tenants.a).get("/").content.decode()
+        get_redis().flushdb()  # an emptied Redis has no generation: every process looks again
+        assert "甲医院（新名）" in client_for(tenants.a).get("/").content.decode()
+
+    def test_each_request_gets_its_own_copy_of_the_tenant(self, tenants):
+        from tenants.routing import domain_for
+
+        first = domain_for("a.localhost")
+        first.tenant.name = "在请求里改的"
+        assert domain_for("a.localhost").tenant.name == "甲医院"
+
     def test_template_schema_is_never_served(self, client, tenants):
         template = Tenant.objects.get(is_template=True)
         Domain.objects.create(domain="template.localhost", tenant=template)

@@ -49,7 +49,7 @@ class TenantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from tenants.models import Domain
+        from tenants.routing import domain_for
 
         connection.set_schema_to_public()
         try:
@@ -66,7 +66,7 @@ class TenantMiddleware:
             tenant_schema_var.set(PUBLIC)
             return self.get_response(request)
 
-        domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+        domain = domain_for(hostname)  # cached per process, invalidated through Redis (tenants.routing)
         if domain is None or domain.tenant.is_template:
             return _plain_page(HttpResponseNotFound, "kernel/unknown_host.html", {"host": hostname})
         tenant = domain.tenant
