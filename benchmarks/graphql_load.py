@@ -1,7 +1,7 @@
 """GraphQL API under load: requests/s and latency of list and detail queries with an API key.
 
     .venv/bin/python benchmarks/graphql_load.py [--seconds 60] [--workers 3] [--threads 1]
-        [--list-connections 4] [--detail-connections 8] [--profile] [--keep]
+        [--list-connections 2] [--detail-connections 4] [--profile] [--keep]
 
 On the running embedded services (`bin/services start`). A benchmark tenant gets an estate
 (10 buildings × 10 floors × 20 rooms = 2,000 rooms, 60 departments, 300 people) and a
@@ -366,8 +366,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--list-connections", type=int, default=4)
-    parser.add_argument("--detail-connections", type=int, default=8)
+    parser.add_argument("--list-connections", type=int, default=2)
+    parser.add_argument("--detail-connections", type=int, default=4)
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark tenant for the next run")

@@ -10,6 +10,7 @@ from kernel.graphql.connections import ConnectionField, SortKey, sort_enum
 from kernel.graphql.scoped import (
     ScopedObjectType,
     object_for,
+    pk_for,
     principal,
     remember_visible,
     visible,
@@ -160,8 +161,7 @@ class UserFilter(graphene.InputObjectType):
                 | Q(employee_number__icontains=term)
             )
         if value.get("department"):
-            department = object_for(info, value["department"], DepartmentNode)
-            queryset = queryset.filter(department=department) if department else queryset.none()
+            queryset = queryset.filter(department_id=pk_for(value["department"], DepartmentNode))
         if value.get("is_active") is not None:
             queryset = queryset.filter(is_active=value["is_active"])
         if value.get("role"):

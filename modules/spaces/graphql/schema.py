@@ -7,7 +7,7 @@ from graphene import relay
 
 from kernel.graphql.connections import ConnectionField, SortKey, sort_enum
 from kernel.graphql.errors import error_type, errors_from
-from kernel.graphql.scoped import ScopedObjectType, mutation_target, object_for, principal
+from kernel.graphql.scoped import ScopedObjectType, mutation_target, pk_for, principal
 from modules.spaces import actions
 from modules.spaces.models import Building, Campus, Floor, Room, RoomKind
 
@@ -82,11 +82,6 @@ class LocationUnion(graphene.Union):
         types = (CampusNode, BuildingNode, FloorNode, RoomNode)
 
 
-def _global(info, value, node_type):
-    """The object a global id names, if the caller may see it (None otherwise)."""
-    return object_for(info, value, node_type) if value else None
-
-
 class LocationFilter(graphene.InputObjectType):
     search = graphene.String(description="Part of the code or name.")
     is_active = graphene.Boolean()
@@ -114,8 +109,7 @@ class BuildingFilter(LocationFilter):
     def apply(cls, queryset, value, info):
         queryset = cls.base(queryset, value)
         if value.get("campus"):
-            campus = _global(info, value["campus"], CampusNode)
-            queryset = queryset.filter(campus=campus) if campus else queryset.none()
+            queryset = queryset.filter(campus_id=pk_for(value["campus"], CampusNode))
         return queryset
 
 
@@ -128,11 +122,9 @@ class RoomFilter(LocationFilter):
     def apply(cls, queryset, value, info):
         queryset = cls.base(queryset, value)
         if value.get("building"):
-            building = _global(info, value["building"], BuildingNode)
-            queryset = queryset.filter(floor__building=building) if building else queryset.none()
+            queryset = queryset.filter(floor__building_id=pk_for(value["building"], BuildingNode))
         if value.get("floor"):
-            floor = _global(info, value["floor"], FloorNode)
-            queryset = queryset.filter(floor=floor) if floor else queryset.none()
+            queryset = queryset.filter(floor_id=pk_for(value["floor"], FloorNode))
         if value.get("kind"):
             queryset = queryset.filter(kind=getattr(value["kind"], "value", value["kind"]))
         return queryset

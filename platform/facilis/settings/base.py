@@ -263,7 +263,7 @@ OUTBOX_RELAY_INTERVAL_SECONDS = env.int("OUTBOX_RELAY_INTERVAL_SECONDS", default
 # --- GraphQL -------------------------------------------------------------------------
 GRAPHENE = {
     "SCHEMA": "kernel.graphql.schema.schema",
-    "MIDDLEWARE": ["kernel.graphql.middleware.ModuleGuardMiddleware"],
+    "MIDDLEWARE": [],  # the module guard wraps root fields instead (kernel.graphql.schema)
     "RELAY_CONNECTION_MAX_LIMIT": 100,
     "ATOMIC_MUTATIONS": True,
 }

@@ -72,6 +72,16 @@ def decode_id(global_id, only_type=None) -> tuple[str, str]:
     return type_name, pk
 
 
+def pk_for(global_id, node_type):
+    """The primary key a global id of `node_type` names, without loading the row (INVALID_ID
+    if it is not one). For filters: the rows filtered are already restricted to the caller's."""
+    _type_name, pk = decode_id(global_id, node_type)
+    try:
+        return node_type._meta.model._meta.pk.to_python(pk)
+    except ValidationError as exc:
+        raise api_error("That is not an id this API gave out.", ApiErrorCode.INVALID_ID) from exc
+
+
 def object_for(info, global_id, only_type=None, action: str = "view"):
     """The object a global id names, if the caller may act on it; else None."""
     type_name, pk = decode_id(global_id, only_type)
