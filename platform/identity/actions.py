@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from identity import access
 from identity.models import API_KEY_PREFIX, ApiKey, Department, Position, Role, User, Workgroup
 from identity.permissions import validate_codes
 from kernel import audit, outbox
+from kernel.localcache import GenerationCache
 from kernel.models import AuditAction
 
 
@@ -261,6 +262,15 @@ class ApiKeyPrincipal:
         return f"api-key:{self.key.name}"
 
 
+# Keys (with their roles) kept per process; any change to a key or a role drops them everywhere.
+api_keys = GenerationCache("apikeys")
+
+
+def forget_api_keys(**kwargs) -> None:
+    """post_save / post_delete of ApiKey and Role (identity.apps)."""
+    api_keys.invalidate_on_commit(connection.schema_name)
+
+
 def find_api_key(raw: str) -> ApiKeyPrincipal | None:
     """The principal for a presented key, or None (unknown, wrong, revoked or expired).
 
@@ -271,7 +281,11 @@ def find_api_key(raw: str) -> ApiKeyPrincipal | None:
     parts = (raw or "").strip().split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
-    key = ApiKey.objects.select_related("role").filter(prefix=parts[1]).first()
+    key = api_keys.get(
+        connection.schema_name,
+        parts[1],
+        load=lambda: ApiKey.objects.select_related("role").filter(prefix=parts[1]).first(),
+    )
     if key is None or not hmac.compare_digest(key.secret_hash, ApiKey.hash_secret(parts[2])):
         return None
     if not key.is_usable:

@@ -106,4 +106,14 @@ class IdentityConfig(ModuleAppConfig):
 
     def ready(self) -> None:
         super().ready()
+        from django.db.models.signals import post_delete, post_save
+
         from identity import auth  # noqa: F401 - sign-in events into the audit trail
+        from identity.actions import forget_api_keys
+        from identity.models import ApiKey, Role
+
+        for model in (ApiKey, Role):  # a key acts with its role: either changing drops the cache
+            post_save.connect(forget_api_keys, sender=model, dispatch_uid=f"apikeys-{model.__name__}-save")
+            post_delete.connect(
+                forget_api_keys, sender=model, dispatch_uid=f"apikeys-{model.__name__}-delete"
+            )

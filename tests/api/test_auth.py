@@ -13,6 +13,7 @@ from tests.api.helpers import gql
 pytestmark = pytest.mark.django_db
 
 TENANT = "{ tenant { name } }"
+ROOMS = "{ rooms(first: 5) { edges { node { code } } } }"
 
 
 def codes(body) -> list[str]:
@@ -42,6 +43,25 @@ def test_a_key_answers_on_its_own_domain_only(tenants, api):
     assert codes(on_b.json()) == ["UNAUTHENTICATED"]
 
 
+def test_a_key_is_looked_up_once_and_a_change_to_its_role_applies_at_once(tenants, api, in_tenant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from identity.models import Role
+
+    key = api(tenants.a, role="dispatcher")
+    assert key(ROOMS)["data"]["rooms"]["edges"] == []
+    with CaptureQueriesContext(connection) as captured:
+        key(ROOMS)
+    assert not any("identity_apikey" in q["sql"] for q in captured.captured_queries)
+    with in_tenant(tenants.a):
+        role = Role.objects.get(code="dispatcher")
+        role.permissions = [code for code in role.permissions if code != "spaces.view"]
+        role.save()
+    assert "errors" not in key(ROOMS)
+    assert "spaces.view" not in key("{ permissions }")["data"]["permissions"]
+
+
 @pytest.mark.parametrize(
     "header",
     ["Bearer fk_nope_nope", "Bearer ", "Basic YWRtaW46YWRtaW4=", "Bearer fk_only-two-parts"],
@@ -64,9 +84,8 @@ def test_revoked_and_expired_keys_stop_working(tenants, api, in_tenant):
     assert revoked(TENANT)["data"] and expired(TENANT)["data"]
     with in_tenant(tenants.a):
         identity.revoke_api_key(revoked.record)
-        type(expired.record).objects.filter(pk=expired.record.pk).update(
-            expires_at=timezone.now() - timedelta(seconds=1)
-        )
+        expired.record.expires_at = timezone.now() - timedelta(seconds=1)
+        expired.record.save(update_fields=["expires_at"])
     assert revoked.post(TENANT).status_code == 401
     assert expired.post(TENANT).status_code == 401
 
