@@ -238,3 +238,28 @@ def drain(broker, queues=("default", "outbox", "notifications"), rounds: int = 3
     for _ in range(rounds):
         for queue in queues:
             broker.join(queue, timeout=30_000)
+
+
+@pytest.fixture(scope="session")
+def live_port(django_db_setup, django_db_blocker):
+    """A live server on the test database, once per session.
+
+    Not pytest-django's `live_server`: it brings `transactional_db`, whose flush would
+    empty the public schema (the session's tenants) after the first test.
+    """
+    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+    thread = LiveServerThread("localhost", _StaticFilesHandler, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield thread.port
+    thread.terminate()
+
+
+@pytest.fixture
+def url(live_port, committed_db):
+    """url(host, path): the live server's address on a host name (*.localhost is 127.0.0.1)."""
+    return lambda host, path="/": f"http://{host}:{live_port}{path}"

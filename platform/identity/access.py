@@ -110,8 +110,15 @@ def _condition(grant: Grant, scope: Scope, principal) -> Q:
     if grant.data_scope == DataScope.ALL:
         condition = Q()
     elif grant.data_scope == DataScope.OWN:
-        # Rows that belong to nobody (reference data such as buildings) are visible to all.
-        condition = Q(**{scope.owner: principal.pk}) if scope.owner else Q()
+        # Models without owners (reference data such as buildings) are visible to all. A
+        # principal that is nobody (an API key) owns nothing: `owner = NULL` would match the
+        # rows whose owner is gone, so it gets no rows rather than those.
+        if not scope.owner:
+            condition = Q()
+        elif principal.pk is None:
+            condition = _NOTHING
+        else:
+            condition = Q(**{scope.owner: principal.pk})
     elif grant.data_scope == DataScope.DEPARTMENT:
         if scope.department:
             department_id = getattr(principal, "department_id", None)

@@ -82,6 +82,25 @@ def test_own_scope_sees_only_oneself(tenants, in_tenant, org):
         assert list(restrict(User.objects.all(), rita, "view").values_list("username", flat=True)) == ["rita"]
 
 
+def test_an_api_key_with_an_own_scope_role_owns_nothing(tenants, in_tenant, org):
+    """A key is nobody: it must not see the rows whose owner is empty (created_by gone)."""
+    from identity.actions import ApiKeyPrincipal
+    from identity.models import ApiKey
+
+    with in_tenant(tenants.a):
+        keeper = Role.objects.create(
+            code="key_keeper", name="密钥管理", permissions=["identity.manage_api_keys"], data_scope="own"
+        )
+        own, _ = actions.create_api_key(name="own scope", role=keeper, expires_at=None)
+        orphan, _ = actions.create_api_key(name="creator gone", role=keeper, expires_at=None)
+        assert orphan.created_by_id is None
+        rita = User.objects.get(username="rita")
+        ApiKey.objects.filter(pk=own.pk).update(created_by=rita)
+        assert list(restrict(ApiKey.objects.all(), ApiKeyPrincipal(own), "view")) == []
+        rita.roles.add(keeper)
+        assert list(restrict(ApiKey.objects.all(), User.objects.get(pk=rita.pk), "view")) == [own]
+
+
 def test_department_scope_and_building_narrowing(tenants, in_tenant, org):
     with in_tenant(tenants.a):
         campus = spaces.create_campus(code="C", name="院区")
