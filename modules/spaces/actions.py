@@ -29,11 +29,30 @@ def _validate(location: Location) -> None:
         raise ValidationError(errors) from exc
 
 
-def save_location(location: Location, *, user=None) -> Location:
-    """Validate and save a campus, building, floor or room (new or changed)."""
+def save_location(location: Location, *, user=None, custom=None, lang: str | None = None) -> Location:
+    """Validate and save a campus, building, floor or room (new or changed).
+
+    `custom`: answers for the organisation's custom fields of rooms (lowcode.forms), checked
+    by the forms engine; errors come back keyed `custom.<field key>` with the others.
+    """
     creating = location._state.adding
     require(user, "spaces.add" if creating else "spaces.change")
-    _validate(location)
+    errors: dict = {}
+    try:
+        _validate(location)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if custom is not None and isinstance(location, Room):
+        from django.utils.translation import get_language
+
+        from lowcode.forms.actions import clean_custom_fields
+
+        try:
+            location.custom = clean_custom_fields("spaces.room", custom, lang=lang or get_language() or "zh")
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         location.save()
         verb = "created" if creating else "updated"

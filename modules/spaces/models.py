@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -164,6 +165,9 @@ class Room(Location):
         validators=[MinValueValidator(0)],
     )
     capacity = models.PositiveIntegerField(_("capacity (people)"), null=True, blank=True)
+    # The organisation's own fields (lowcode.forms extension for "spaces.room"), checked by
+    # the forms engine in save_location.
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
 
     kind_key = "room"
     scope = Scope(module="spaces", department="department", building="floor__building")
@@ -180,7 +184,10 @@ class Room(Location):
                 violation_error_message=_("Another room on this floor already has this code."),
             )
         ]
-        indexes = [models.Index(fields=["department"], name="room_department")]
+        indexes = [
+            models.Index(fields=["department"], name="room_department"),
+            GinIndex(fields=["custom"], name="room_custom_gin", opclasses=["jsonb_path_ops"]),
+        ]
 
     def path(self) -> list[Location]:
         return [self.floor.building.campus, self.floor.building, self.floor, self]

@@ -71,6 +71,8 @@ TENANT_APPS = [
     "portal",
     # Modules: each declares itself on its AppConfig (kernel.modules.ModuleSpec).
     "modules.spaces",
+    # Low-code: forms, workflows, reports (lowcode/).
+    "lowcode.forms",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
