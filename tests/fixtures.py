@@ -103,7 +103,10 @@ def clean_redis(settings):
     from kernel.redis import get_redis
 
     client = get_redis()
-    assert settings.REDIS_URL.endswith("/9"), "tests must not touch the development Redis"
+    # Database 9 by default; another one (>= 9) lets a second test run go on beside it.
+    assert client.connection_pool.connection_kwargs.get("db", 0) >= 9, (
+        "tests must not touch the development Redis"
+    )
     client.flushdb()
     yield
     client.flushdb()
@@ -147,6 +150,28 @@ def client_for():
             with tenant_schema(tenant.schema_name if tenant else "public"):
                 client.force_login(user)
         return client
+
+    return make
+
+
+@pytest.fixture
+def person(tenants, in_tenant):
+    """person(tenant, "name", "role", …, department=None) → a saved user with those roles."""
+    from identity import actions as identity
+    from identity.defaults import root_department
+    from identity.models import Role, User
+
+    def make(tenant, username, *roles, department=None, **fields):
+        with in_tenant(tenant):
+            user = User(
+                username=username,
+                full_name=fields.pop("full_name", username),
+                department=department or root_department(),
+                **fields,
+            )
+            return identity.save_user(
+                user, password=PASSWORD, roles=[Role.objects.get(code=r) for r in roles]
+            )
 
     return make
 

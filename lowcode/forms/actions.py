@@ -19,19 +19,20 @@ from django.utils.translation import gettext as _
 from identity.actions import require
 from kernel import outbox
 from lowcode.forms import definition as defs
-from lowcode.forms.models import FormDefinition, FormVersion, Submission, VersionMigration
-from lowcode.forms.validation import validate
+from lowcode.forms.models import FormDefinition, FormVersion, Submission, SubmissionIndex, VersionMigration
+from lowcode.forms.validation import facets, validate
 
 UPLOAD_PREFIX = "forms/uploads/"
 MAX_DRAFT_BYTES = 256 * 1024
+# What a form's file field accepts (judged by the bytes), and the extension it is stored with.
 UPLOAD_TYPES = {
-    "image/jpeg",
-    "image/png",
-    "image/webp",
-    "image/heic",
-    "application/pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "image/heic": ".heic",
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
 }
 
 
@@ -141,7 +142,7 @@ def publish_impact(form: FormDefinition, draft: dict | None = None) -> list[dict
     old = defs.field_keys(form.current_version.definition)
     new = defs.field_keys(draft if draft is not None else form.draft)
     impact = []
-    submissions = Submission.objects.filter(form=form)
+    submissions = Submission.objects.filter(form=form, status=Submission.Status.SUBMITTED)
     for key, kind in old.items():
         if key in new and new[key] == kind:
             continue
@@ -162,12 +163,32 @@ def publish_impact(form: FormDefinition, draft: dict | None = None) -> list[dict
     return impact
 
 
+def publish_problems(form: FormDefinition) -> list[defs.Problem]:
+    """What stops the draft from being published: the definition's own checks, and for
+    custom fields of a record, the field types a record cannot hold."""
+    problems = defs.check(form.draft)
+    if form.kind == FormDefinition.Kind.EXTENSION:
+        from lowcode.forms.extensions import RECORD_TYPES
+
+        for s_index, section in enumerate(form.draft.get("sections") or []):
+            for f_index, spec in enumerate(section.get("fields") or []):
+                if isinstance(spec, dict) and spec.get("type") not in RECORD_TYPES:
+                    problems.append(
+                        defs.Problem(
+                            f"sections[{s_index}].fields[{f_index}]",
+                            "unavailable_type",
+                            _("Custom fields of a record cannot be files or repeating rows."),
+                        )
+                    )
+    return problems
+
+
 def publish(form: FormDefinition, *, user=None, note: str = "") -> FormVersion:
     """Freeze the draft into the next version, if it is publishable and changed."""
     require(user, "forms.change")
     with transaction.atomic():
         form = FormDefinition.objects.select_for_update().get(pk=form.pk)
-        problems = defs.check(form.draft)
+        problems = publish_problems(form)
         if problems:
             raise ValidationError(
                 {
@@ -216,7 +237,11 @@ def save_submission_draft(
     with transaction.atomic():
         if submission is None:
             submission = Submission(form=form, submitter=user, department_id=user.department_id)
-        elif submission.submitter_id != user.pk or submission.status != Submission.Status.DRAFT:
+        elif (
+            submission.submitter_id != user.pk
+            or submission.status != Submission.Status.DRAFT
+            or submission.form_id != form.pk
+        ):
             raise PermissionDenied(_("This is not a draft of yours."))
         submission.version = version
         submission.data = answers
@@ -238,7 +263,11 @@ def submit(
     with transaction.atomic():
         if submission is not None:
             submission = Submission.objects.select_for_update().get(pk=submission.pk)
-            if submission.submitter_id != user.pk or submission.status != Submission.Status.DRAFT:
+            if (
+                submission.submitter_id != user.pk
+                or submission.status != Submission.Status.DRAFT
+                or submission.form_id != form.pk
+            ):
                 raise PermissionDenied(_("This is not a draft of yours."))
         else:
             submission = Submission(form=form, submitter=user, department_id=user.department_id)
@@ -247,6 +276,7 @@ def submit(
         submission.status = Submission.Status.SUBMITTED
         submission.submitted_at = timezone.now()
         submission.save()
+        index_submission(submission, compiled(version))
         outbox.emit(
             "forms.submission.submitted",
             {"id": submission.pk, "form": form.code, "version": version.number},
@@ -261,15 +291,31 @@ def store_upload(uploaded, *, user) -> dict:
 
     if user is None or not getattr(user, "pk", None):
         raise PermissionDenied(_("Sign in to upload."))
-    validate_upload(uploaded, allowed_types=UPLOAD_TYPES)
-    extension = posixpath.splitext(uploaded.name)[1].lower()[:8]
+    content_type = validate_upload(uploaded, allowed_types=UPLOAD_TYPES)
+    # The stored name's extension follows the bytes, never the browser's file name: a PNG
+    # called "x.html" must not be served back as a page.
+    extension = UPLOAD_TYPES[content_type]
     key = default_storage.save(f"{UPLOAD_PREFIX}{secrets.token_urlsafe(12)}{extension}", uploaded)
     return {
         "key": key,
-        "name": uploaded.name[:200],
+        "name": posixpath.basename(uploaded.name)[:200],
         "size": uploaded.size,
-        "type": getattr(uploaded, "content_type", "") or "",
+        "type": content_type,
     }
+
+
+def index_submission(submission: Submission, rules: defs.CompiledForm) -> None:
+    """The list row of a submitted submission (selectors.page_and_count reads these)."""
+    SubmissionIndex.objects.update_or_create(
+        submission=submission,
+        defaults={
+            "form_id": submission.form_id,
+            "submitter_id": submission.submitter_id,
+            "department_id": submission.department_id,
+            "submitted_at": submission.submitted_at,
+            "facets": facets(rules, submission.data),
+        },
+    )
 
 
 # --- Migrating submissions to a newer version -------------------------------------------------------
@@ -281,8 +327,8 @@ def start_migration(form: FormDefinition, *, user=None) -> VersionMigration:
     if form.current_version_id is None:
         raise ValidationError(_("Publish the form first."), code="unpublished")
     with transaction.atomic():
-        pending = Submission.objects.filter(form=form, status=Submission.Status.SUBMITTED).exclude(
-            version=form.current_version
+        pending = Submission.objects.filter(
+            form=form, status=Submission.Status.SUBMITTED, version__number__lt=form.current_version.number
         )
         job = VersionMigration.objects.create(
             form=form, to_version=form.current_version, total=pending.count(), started_by=_user_or_none(user)
@@ -301,9 +347,12 @@ def run_migration(job: VersionMigration, *, batch: int = 200) -> VersionMigratio
     rules = compiled(target)
     refs = TenantReferences()
     report = []
+    # Only older versions move forward: a job that runs after a newer version was published
+    # must not move that version's submissions back.
     pending = (
-        Submission.objects.filter(form=job.form, status=Submission.Status.SUBMITTED)
-        .exclude(version=target)
+        Submission.objects.filter(
+            form=job.form, status=Submission.Status.SUBMITTED, version__number__lt=target.number
+        )
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -313,9 +362,13 @@ def run_migration(job: VersionMigration, *, batch: int = 200) -> VersionMigratio
             result = validate(rules, submission.data, refs=refs)
             if result.ok:
                 with transaction.atomic():
-                    Submission.objects.filter(pk=submission.pk, version=submission.version_id).update(
+                    moved = Submission.objects.filter(pk=submission.pk, version=submission.version_id).update(
                         version=target, data=result.cleaned
                     )
+                    if moved:
+                        SubmissionIndex.objects.filter(submission_id=submission.pk).update(
+                            facets=facets(rules, result.cleaned)
+                        )
                 migrated += 1
                 report.append({"submission": submission.pk, "ok": True})
             else:

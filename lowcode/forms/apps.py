@@ -38,4 +38,6 @@ class FormsConfig(ModuleAppConfig):
         portal_entries=((_("Forms and applications"), "forms:index", "form"),),
         role_grants={"dispatcher": ("forms.view",), "approver": ("forms.view",)},
         my_requests="lowcode.forms.selectors.my_requests",
+        # List rows are a copy of submissions (which are audited): no trail of their own.
+        audit_exclude=("SubmissionIndex",),
     )

@@ -49,17 +49,18 @@ def is_empty(value) -> bool:
 def _number(value):
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, Decimal)):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, (int, Decimal)):
+            number = Decimal(value)
+        elif isinstance(value, float):
+            number = Decimal(repr(value))
+        elif isinstance(value, str):
             number = Decimal(value.strip())
-        except InvalidOperation:
+        else:
             return None
-        return number if number.is_finite() else None
-    return None
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
 
 
 def _same(answer, expected) -> bool:
@@ -141,7 +142,7 @@ def _evaluate(condition, values, depth) -> bool:
     if "not" in condition:
         return not _evaluate(condition["not"], values, depth + 1)
     op = condition.get("op")
-    if op not in OPERATORS or not isinstance(condition.get("field"), str):
+    if not isinstance(op, str) or op not in OPERATORS or not isinstance(condition.get("field"), str):
         return False
     return compare(op, values.get(condition["field"]), condition.get("value"))
 

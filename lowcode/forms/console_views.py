@@ -62,7 +62,53 @@ def designer_messages() -> dict:
         "sectionTitleZh": _("Section title (中文)"),
         "sectionTitleEn": _("Section title (English)"),
         "assetLater": _("Asset fields arrive with the assets module."),
-        "types": {key: _(label) for key, label in defs.FIELD_TYPES.items()},
+        "confirmRemove": _("Click again to remove"),
+        "drag": _("Drag to move"),
+        "edit": _("Edit"),
+        "close": _("Close"),
+        "type": _("Type"),
+        "field": _("Field"),
+        "operator": _("Operator"),
+        "minSelections": _("Minimum selections"),
+        "maxSelections": _("Maximum selections"),
+        "minRows": _("Minimum rows"),
+        "maxRows": _("Maximum rows"),
+        "maxFiles": _("Maximum files"),
+        "patternUnreadable": _("The browser cannot check this pattern; the server will."),
+        "optionValue": _("Value"),
+        "always": _("No condition"),
+        "invalidJson": _("Not valid JSON: the last valid condition is kept."),
+        "noEarlierFields": _("A condition can only use fields above this one."),
+        "notEarlier": _("(not above this one)"),
+        "notAllowed": _("(not allowed)"),
+        "value": _("Value"),
+        "addValue": _("Add value"),
+        "yes": _("Yes"),
+        "no": _("No"),
+        "previewFailed": _("The preview cannot show this definition."),
+        "section": _("Section"),
+        "sectionKey": _("Section key"),
+        "removeSection": _("Remove section"),
+        "noFields": _("No fields yet."),
+        "fieldType": _("Field type"),
+        "badKey": _("Start with a lower-case letter; then lower-case letters, digits or _ (at most 40)."),
+        "duplicateKey": _("Another field already uses this key."),
+        "malformed": _("The definition in the text box is not valid JSON; fix it there or start again here."),
+        "types": {key: str(label) for key, label in defs.FIELD_TYPES.items()},
+        "operators": {
+            "eq": _("is"),
+            "ne": _("is not"),
+            "gt": _("is more than"),
+            "gte": _("is at least"),
+            "lt": _("is less than"),
+            "lte": _("is at most"),
+            "in": _("is one of"),
+            "not_in": _("is none of"),
+            "contains": _("contains"),
+            "not_contains": _("does not contain"),
+            "empty": _("is empty"),
+            "not_empty": _("is filled in"),
+        },
     }
 
 
@@ -85,7 +131,7 @@ def design(request, pk):
                 messages.success(request, _("Draft saved."))
                 return redirect("lowcode_forms_form:design", pk=form.pk)
     else:
-        problems = defs.check(form.draft)
+        problems = actions.publish_problems(form)
     lang = "en" if (get_language() or "").startswith("en") else "zh"
     return render(
         request,
@@ -104,7 +150,7 @@ def design(request, pk):
 def publish(request, pk):
     """GET: what publishing the draft would do; POST: publish."""
     form = _form_or_404(request, pk)
-    problems = defs.check(form.draft)
+    problems = actions.publish_problems(form)
     impact = actions.publish_impact(form)
     if request.method == "POST":
         try:

@@ -32,26 +32,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lowcode.forms import conditions
 
 FIELD_TYPES = {
-    "text": "Text",
-    "textarea": "Long text",
-    "number": "Number",
-    "money": "Money",
-    "date": "Date",
-    "time": "Time",
-    "datetime": "Date and time",
-    "choice": "Single choice",
-    "multichoice": "Multiple choice",
-    "boolean": "Yes / no",
-    "user": "Person",
-    "department": "Department",
-    "room": "Location (room)",
-    "asset": "Asset",
-    "file": "File or photo",
-    "table": "Repeating rows",
+    "text": gettext_lazy("Text"),
+    "textarea": gettext_lazy("Long text"),
+    "number": gettext_lazy("Number"),
+    "money": gettext_lazy("Money"),
+    "date": gettext_lazy("Date"),
+    "time": gettext_lazy("Time"),
+    "datetime": gettext_lazy("Date and time"),
+    "choice": gettext_lazy("Single choice"),
+    "multichoice": gettext_lazy("Multiple choice"),
+    "boolean": gettext_lazy("Yes / no"),
+    "user": gettext_lazy("Person"),
+    "department": gettext_lazy("Department"),
+    "room": gettext_lazy("Location (room)"),
+    "asset": gettext_lazy("Asset"),
+    "file": gettext_lazy("File or photo"),
+    "table": gettext_lazy("Repeating rows"),
 }
 NUMERIC = {"number", "money"}
 ORDERED_TYPES = {"number", "money", "date", "time", "datetime"}
@@ -75,7 +76,7 @@ OPERATORS_FOR = {
     "file": {"empty", "not_empty"},
     "table": {"empty", "not_empty"},
 }
-KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")  # used with fullmatch: no trailing newline slips in
 MAX_FIELDS = 200
 MAX_OPTIONS = 500
 AVAILABLE_REFERENCES = {"user", "department", "room"}  # assets arrive with their module
@@ -141,7 +142,7 @@ class CompiledForm:
 def _field_problems(spec, where: str, *, in_table: bool) -> list[Problem]:
     problems = []
     kind = spec.get("type")
-    if kind not in FIELD_TYPES:
+    if not isinstance(kind, str) or kind not in FIELD_TYPES:
         return [Problem(where, "unknown_type", _("Unknown field type “%(type)s”.") % {"type": kind})]
     if kind in REFERENCES and kind not in AVAILABLE_REFERENCES:
         problems.append(Problem(where, "unavailable_type", _("Asset fields arrive with the assets module.")))
@@ -163,20 +164,23 @@ def _field_problems(spec, where: str, *, in_table: bool) -> list[Problem]:
                 problems.append(Problem(where, "duplicate_option", _("Two options have the same value.")))
             if len(values) > MAX_OPTIONS:
                 problems.append(Problem(where, "too_many_options", _("At most 500 options.")))
+    counted = kind in ("multichoice", "file", "table")  # their min/max count selections, files, rows
     for low, high in (("min", "max"), ("min_length", "max_length")):
         lo, hi = spec.get(low), spec.get(high)
+        whole = counted or low == "min_length"
         for name, bound in ((low, lo), (high, hi)):
-            if bound is not None and (isinstance(bound, bool) or conditions._number(bound) is None):
-                problems.append(
-                    Problem(where, "bad_bound", _("“%(name)s” must be a number.") % {"name": name})
+            if bound is None:
+                continue
+            number = None if isinstance(bound, (bool, str)) else conditions._number(bound)
+            if number is None or (whole and (number != number.to_integral_value() or number < 0)):
+                message = (
+                    _("“%(name)s” must be a whole number, 0 or more.")
+                    if whole
+                    else _("“%(name)s” must be a number.")
                 )
-        if (
-            lo is not None
-            and hi is not None
-            and conditions._number(lo) is not None
-            and conditions._number(hi) is not None
-            and conditions._number(lo) > conditions._number(hi)
-        ):
+                problems.append(Problem(where, "bad_bound", message % {"name": name}))
+                lo = hi = None
+        if lo is not None and hi is not None and conditions._number(lo) > conditions._number(hi):
             problems.append(
                 Problem(
                     where,
@@ -207,7 +211,7 @@ def _field_problems(spec, where: str, *, in_table: bool) -> list[Problem]:
                     problems.append(Problem(column_where, "bad_field", _("A column must be an object.")))
                     continue
                 key = column.get("key")
-                if not isinstance(key, str) or not KEY.match(key):
+                if not isinstance(key, str) or not KEY.fullmatch(key):
                     problems.append(Problem(column_where, "bad_key", _key_message(key)))
                 elif key in seen:
                     problems.append(
@@ -217,7 +221,8 @@ def _field_problems(spec, where: str, *, in_table: bool) -> list[Problem]:
                             _("Two columns use the key “%(key)s”.") % {"key": key},
                         )
                     )
-                seen.add(key)
+                else:
+                    seen.add(key)
                 problems += _field_problems(column, column_where, in_table=True)
     return problems
 
@@ -254,7 +259,7 @@ def _condition_problems(condition, where, earlier: dict[str, str]) -> list[Probl
             walk(node["not"], depth + 1)
             return
         key, op = node.get("field"), node.get("op")
-        if key not in earlier:
+        if not isinstance(key, str) or key not in earlier:
             problems.append(
                 Problem(
                     where,
@@ -265,7 +270,7 @@ def _condition_problems(condition, where, earlier: dict[str, str]) -> list[Probl
             )
             return
         kind = earlier[key]
-        if op not in OPERATORS_FOR[kind]:
+        if not isinstance(op, str) or op not in OPERATORS_FOR[kind]:
             problems.append(
                 Problem(
                     where,
@@ -320,13 +325,14 @@ def check(definition) -> list[Problem]:
             problems.append(Problem(where, "bad_section", _("A section must be an object.")))
             continue
         key = section.get("key")
-        if not isinstance(key, str) or not KEY.match(key):
+        if not isinstance(key, str) or not KEY.fullmatch(key):
             problems.append(Problem(where, "bad_key", _key_message(key)))
         elif key in seen_sections:
             problems.append(
                 Problem(where, "duplicate_key", _("Two sections use the key “%(key)s”.") % {"key": key})
             )
-        seen_sections.add(key)
+        if isinstance(key, str):
+            seen_sections.add(key)
         problems += _condition_problems(section.get("visible_when"), where + ".visible_when", earlier)
         fields = section.get("fields")
         if not isinstance(fields, list):
@@ -339,7 +345,7 @@ def check(definition) -> list[Problem]:
                 problems.append(Problem(f_where, "bad_field", _("A field must be an object.")))
                 continue
             f_key = spec.get("key")
-            if not isinstance(f_key, str) or not KEY.match(f_key):
+            if not isinstance(f_key, str) or not KEY.fullmatch(f_key):
                 problems.append(Problem(f_where, "bad_key", _key_message(f_key)))
             elif f_key in earlier:
                 problems.append(
@@ -348,7 +354,13 @@ def check(definition) -> list[Problem]:
             problems += _field_problems(spec, f_where, in_table=False)
             problems += _condition_problems(spec.get("visible_when"), f_where + ".visible_when", earlier)
             problems += _condition_problems(spec.get("required_when"), f_where + ".required_when", earlier)
-            if isinstance(f_key, str) and f_key not in earlier and spec.get("type") in FIELD_TYPES:
+            kind = spec.get("type")
+            if (
+                isinstance(f_key, str)
+                and f_key not in earlier
+                and isinstance(kind, str)
+                and kind in FIELD_TYPES
+            ):
                 earlier[f_key] = spec["type"]
     if count == 0:
         problems.append(Problem("", "no_fields", _("A form needs at least one field.")))

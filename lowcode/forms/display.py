@@ -27,7 +27,7 @@ class Block:
     rows: list[Row]
 
 
-def _names(kind: str, ids: set) -> dict:
+def names_for(kind: str, ids: set) -> dict:
     from identity.models import Department, User
     from modules.spaces.models import Room
 
@@ -84,19 +84,29 @@ def value_text(spec: dict, value, lang: str, names: dict) -> str:
     return str(value)
 
 
-def blocks(definition: dict, data: dict, lang: str, *, with_urls: bool = True) -> list[Block]:
-    """Sections of a version with the answers in `data` (answered fields only)."""
-    with translation.override("en" if lang.startswith("en") else "zh-hans"):
-        found: dict = {}
+def names_in(rows) -> dict:
+    """Names of the people, departments and rooms answered in many (definition, data) pairs,
+    in one query per kind (for lists and exports)."""
+    found: dict = {}
+    for definition, data in rows:
         for section in definition.get("sections") or []:
             _collect_ids(section.get("fields") or [], data, found)
-        names = {kind: _names(kind, ids) for kind, ids in found.items()}
+    return {kind: names_for(kind, ids) for kind, ids in found.items()}
+
+
+def blocks(
+    definition: dict, data: dict, lang: str, *, with_urls: bool = True, names: dict | None = None
+) -> list[Block]:
+    """Sections of a version with the answers in `data` (answered fields only)."""
+    with translation.override("en" if lang.startswith("en") else "zh-hans"):
+        if names is None:
+            names = names_in([(definition, data)])
         result = []
         for section in definition.get("sections") or []:
             rows = []
             for spec in section.get("fields") or []:
                 key = spec.get("key")
-                if key not in data:
+                if data.get(key) in (None, "", []):
                     continue
                 value = data[key]
                 row = Row(

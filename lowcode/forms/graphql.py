@@ -10,6 +10,7 @@ import json
 
 import graphene
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.translation import get_language
 from graphene import relay
 from graphene.types.generic import GenericScalar
@@ -90,7 +91,11 @@ class SubmissionNode(ScopedObjectType):
 
     @classmethod
     def get_queryset(cls, queryset, info):
-        return queryset.select_related("form", "version")
+        # Drafts are their authors' alone, whatever the viewer's role.
+        who = getattr(principal(info), "pk", None)
+        return queryset.filter(Q(status=Submission.Status.SUBMITTED) | Q(submitter_id=who)).select_related(
+            "form__current_version", "version"
+        )
 
     @classmethod
     def get_node(cls, info, id, action: str = "view"):
@@ -115,7 +120,7 @@ class SubmissionNode(ScopedObjectType):
 
     @staticmethod
     def resolve_status(submission, info):
-        return submission.status
+        return Submission.Status(submission.status).value
 
 
 FormSort = sort_enum("FormSort", {"CODE_ASC": SortKey("code"), "NAME_ASC": SortKey("name")})
@@ -173,6 +178,18 @@ class FormsQuery(graphene.ObjectType):
         default_sort="CREATED_DESC",
         description="Submissions the caller may see (forms.view, within the role's data scope).",
     )
+
+    custom_field_definitions = GenericScalar(
+        record=graphene.String(required=True, description='A record type, e.g. "spaces.room".'),
+        description="The published custom fields of a record type, as a JSON Schema (empty: none).",
+    )
+
+    @staticmethod
+    def resolve_custom_field_definitions(root, info, record):
+        extension = actions.extension_for(record) if record in actions.extensible_targets() else None
+        if extension is None or extension.current_version is None:
+            return {}
+        return to_json_schema(extension.current_version.definition, _lang())
 
     @staticmethod
     def resolve_form(root, info, code):

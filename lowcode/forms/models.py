@@ -145,13 +145,46 @@ class Submission(models.Model):
         verbose_name_plural = _("submissions")
         ordering = ["-submitted_at", "-pk"]
         indexes = [
-            GinIndex(fields=["data"], name="submission_data_gin", opclasses=["jsonb_path_ops"]),
             models.Index(fields=["form", "status", "-submitted_at", "-id"], name="submission_form_recent"),
             models.Index(fields=["submitter", "-created_at"], name="submission_by_submitter"),
         ]
 
     def __str__(self) -> str:
         return f"{self.form.code} #{self.pk}"
+
+
+class SubmissionIndex(models.Model):
+    """A narrow row per submitted submission, for lists: who, when, and the short answers.
+
+    Filtering and counting read this table (a few hundred bytes a row) instead of the
+    submissions with their full answers (docs/adr/0010-forms-as-data.md). Written by the
+    actions in the transaction that submits or migrates a submission.
+    """
+
+    submission = models.OneToOneField(
+        Submission, primary_key=True, on_delete=models.CASCADE, related_name="index"
+    )
+    form = models.ForeignKey(FormDefinition, on_delete=models.CASCADE, related_name="+")
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    department = models.ForeignKey(
+        "identity.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    # Choices, numbers, ids, dates, texts up to 200 characters (validation.facets).
+    facets = models.JSONField(default=dict)
+
+    scope = Scope(module="forms", owner="submitter", department="department")
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["facets"], name="submission_index_facets", opclasses=["jsonb_path_ops"]),
+            models.Index(fields=["form", "-submitted_at", "-submission"], name="submission_index_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"index of submission {self.submission_id}"
 
 
 class VersionMigration(models.Model):

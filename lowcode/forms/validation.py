@@ -8,7 +8,8 @@ Fields are taken in order. A section or field whose `visible_when` does not hold
 hidden: its answer is ignored and never stored, and later conditions see it as empty.
 A field is required when `required` is set or its `required_when` holds (and it is
 visible). An answer that is not valid counts as empty for later conditions. A field
-whose key is absent from the answers gets its default.
+whose key is absent from the answers gets its default; one answered empty over a default
+is stored as null, so that reading it again does not bring the default back.
 
 Stored values: text → str; number, money → JSON number (money rounded to cents); date →
 "YYYY-MM-DD"; time → "HH:MM"; datetime → "YYYY-MM-DDTHH:MM" (the organisation's local
@@ -19,6 +20,7 @@ file → [{"key", "name", "size", "type"}]; table → [{column: value}].
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,6 +34,11 @@ from lowcode.forms.definition import NUMERIC, REFERENCES, CompiledForm, Field, c
 CENT = Decimal("0.01")
 MAX_TEXT = 10_000
 MAX_NUMBER = Decimal("1e15")
+MAX_DIGITS = 15
+# Only the documented forms: Python's fromisoformat also takes "12.30", "1230Z", week dates…
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+TIME = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2})?")
+DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?")
 
 
 class Invalid(Exception):
@@ -77,13 +84,13 @@ def _text(field: Field, raw, *, single_line: bool) -> str | None:
     if not value:
         return None
     lo, hi = field.get("min_length"), field.get("max_length", MAX_TEXT)
-    if len(value) > int(hi):
+    if len(value) > _count(hi):
         raise Invalid(
             "max_length",
-            _("At most %(n)s characters (this has %(len)s).") % {"n": int(hi), "len": len(value)},
+            _("At most %(n)s characters (this has %(len)s).") % {"n": _count(hi), "len": len(value)},
         )
-    if lo is not None and len(value) < int(lo):
-        raise Invalid("min_length", _("At least %(n)s characters.") % {"n": int(lo)})
+    if lo is not None and len(value) < _count(lo):
+        raise Invalid("min_length", _("At least %(n)s characters.") % {"n": _count(lo)})
     if field.pattern is not None and not field.pattern.fullmatch(value):
         raise Invalid("pattern", _("Not in the expected format."))
     return value
@@ -95,6 +102,9 @@ def _number(field: Field, raw):
     number = conditions._number(raw)
     if number is None or isinstance(raw, bool) or abs(number) >= MAX_NUMBER:
         raise Invalid("invalid", _("Enter a number."))
+    if len(number.normalize().as_tuple().digits) > MAX_DIGITS:
+        # JSON numbers are read back as binary floats: more digits would not survive.
+        raise Invalid("invalid", _("Use at most %(n)s digits.") % {"n": MAX_DIGITS})
     if field.type == "money":
         if number != number.quantize(CENT, rounding=ROUND_HALF_UP):
             raise Invalid("invalid", _("An amount has at most two decimals."))
@@ -111,7 +121,7 @@ def _date(raw):
     if raw is None or raw == "":
         return None
     try:
-        if not isinstance(raw, str) or len(raw) != 10:
+        if not isinstance(raw, str) or not DATE.fullmatch(raw):
             raise ValueError
         return dt.date.fromisoformat(raw).isoformat()
     except ValueError:
@@ -122,9 +132,9 @@ def _time(raw):
     if raw is None or raw == "":
         return None
     try:
-        if not isinstance(raw, str) or len(raw) not in (5, 8):
+        if not isinstance(raw, str) or not TIME.fullmatch(raw):
             raise ValueError
-        return dt.time.fromisoformat(raw).strftime("%H:%M")
+        return dt.time.fromisoformat(raw).isoformat(timespec="minutes")
     except ValueError:
         raise Invalid("invalid", _("Enter a time (HH:MM).")) from None
 
@@ -133,9 +143,9 @@ def _datetime(raw):
     if raw is None or raw == "":
         return None
     try:
-        if not isinstance(raw, str) or len(raw) not in (16, 19) or raw[10] not in "T ":
+        if not isinstance(raw, str) or not DATETIME.fullmatch(raw):
             raise ValueError
-        return dt.datetime.fromisoformat(raw).strftime("%Y-%m-%dT%H:%M")
+        return dt.datetime.fromisoformat(raw).isoformat(timespec="minutes")
     except ValueError:
         raise Invalid("invalid", _("Enter a date and time (YYYY-MM-DD HH:MM).")) from None
 
@@ -155,10 +165,10 @@ def _multichoice(field: Field, raw):
         raise Invalid("invalid_choice", _("Choose among the options."))
     chosen = [v for v in field.option_values if v in raw]  # the options' order, once each
     lo, hi = field.get("min"), field.get("max")
-    if lo is not None and len(chosen) < int(lo):
-        raise Invalid("too_few", _("Choose at least %(n)s.") % {"n": int(lo)})
-    if hi is not None and len(chosen) > int(hi):
-        raise Invalid("too_many", _("Choose at most %(n)s.") % {"n": int(hi)})
+    if lo is not None and len(chosen) < _count(lo):
+        raise Invalid("too_few", _("Choose at least %(n)s.") % {"n": _count(lo)})
+    if hi is not None and len(chosen) > _count(hi):
+        raise Invalid("too_many", _("Choose at most %(n)s.") % {"n": _count(hi)})
     return chosen
 
 
@@ -175,7 +185,7 @@ def _reference(raw):
         return None
     if isinstance(raw, bool):
         raise Invalid("invalid", _("Choose from the list."))
-    if isinstance(raw, str) and raw.isdigit():
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 19:
         raw = int(raw)
     if not isinstance(raw, int) or raw <= 0:
         raise Invalid("invalid", _("Choose from the list."))
@@ -190,17 +200,30 @@ def _files(field: Field, raw):
     ):
         raise Invalid("invalid", _("Upload the file again."))
     hi = field.get("max")
-    if hi is not None and len(raw) > int(hi):
-        raise Invalid("too_many", _("At most %(n)s files.") % {"n": int(hi)})
+    if hi is not None and len(raw) > _count(hi):
+        raise Invalid("too_many", _("At most %(n)s files.") % {"n": _count(hi)})
     return [
         {
             "key": item["key"],
             "name": str(item.get("name") or "")[:200],
-            "size": int(item.get("size") or 0) if str(item.get("size") or "0").isdigit() else 0,
+            "size": _size(item.get("size")),
             "type": str(item.get("type") or "")[:100],
         }
         for item in raw
     ]
+
+
+def _size(raw) -> int:
+    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw < 2**53:
+        return raw
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 16:
+        return int(raw)
+    return 0
+
+
+def _count(value) -> int:
+    """A checked count bound (min/max rows, selections, files, lengths) as an int."""
+    return int(conditions._number(value))
 
 
 def clean_value(field: Field, raw):
@@ -239,34 +262,35 @@ def _table(field: Field, raw, result: Result, references: list):
         return None
     rows = []
     failed = False
-    for row in raw:
-        if all(conditions.is_empty(row.get(column.key)) for column in field.columns):
-            continue  # a blank row left at the end of the table
-        index = len(rows)
-        cleaned_row = {}
+    for index, row in enumerate(raw):  # errors name the row as the person sees it
+        cleaned_row, problems = {}, {}
         for column in field.columns:
-            where = f"{field.key}.{index}.{column.key}"
             try:
                 value = clean_value(column, row.get(column.key))
             except Invalid as exc:
-                result.add(where, exc.code, exc.message)
+                problems[column.key] = (exc.code, exc.message)
+                continue
+            if value is not None:
+                cleaned_row[column.key] = value
+        if not cleaned_row and not problems:
+            continue  # a blank row (blank once cleaned: spaces count as nothing)
+        for column in field.columns:
+            if column.get("required", False) and column.key not in cleaned_row and column.key not in problems:
+                problems[column.key] = ("required", _("This column is required."))
+        for column in field.columns:
+            where = f"{field.key}.{index}.{column.key}"
+            if column.key in problems:
+                result.add(where, *problems[column.key])
                 failed = True
-                continue
-            if value is None:
-                if column.get("required", False):
-                    result.add(where, "required", _("This column is required."))
-                    failed = True
-                continue
-            if column.type in REFERENCES:
-                references.append((column.type, value, where))
-            cleaned_row[column.key] = value
+            elif column.type in REFERENCES and column.key in cleaned_row:
+                references.append((column.type, cleaned_row[column.key], where))
         rows.append(cleaned_row)
     lo, hi = field.get("min"), field.get("max")
-    if hi is not None and len(rows) > int(hi):
-        result.add(field.key, "too_many", _("At most %(n)s rows.") % {"n": int(hi)})
+    if hi is not None and len(rows) > _count(hi):
+        result.add(field.key, "too_many", _("At most %(n)s rows.") % {"n": _count(hi)})
         return None
-    if rows and lo is not None and len(rows) < int(lo):
-        result.add(field.key, "too_few", _("At least %(n)s rows.") % {"n": int(lo)})
+    if rows and lo is not None and len(rows) < _count(lo):
+        result.add(field.key, "too_few", _("At least %(n)s rows.") % {"n": _count(lo)})
         return None
     if failed:
         return None
@@ -307,7 +331,9 @@ def _validate(compiled: CompiledForm, answers: dict, refs) -> Result:
                     continue
             if value is None:
                 if required:
-                    result.add(field.key, "required", _("This field is required."))
+                    result.add(field.key, "required", _("Please answer this."))
+                elif field.key in answers and field.spec.get("default") is not None:
+                    result.cleaned[field.key] = None  # cleared on purpose: the default must not come back
                 continue
             if field.type in REFERENCES:
                 references.append((field.type, value, field.key))
@@ -319,6 +345,37 @@ def _validate(compiled: CompiledForm, answers: dict, refs) -> Result:
     if result.errors:
         result.cleaned = {}
     return result
+
+
+FACET_TYPES = {
+    "choice",
+    "multichoice",
+    "number",
+    "money",
+    "boolean",
+    "user",
+    "department",
+    "room",
+    "date",
+    "time",
+    "datetime",
+}
+FACET_TEXT = 200
+
+
+def facets(compiled: CompiledForm, cleaned: dict) -> dict:
+    """The short answers of a submission, for filtering: everything but long texts, files and
+    tables; texts up to 200 characters."""
+    found = {}
+    for field in compiled.fields:
+        value = cleaned.get(field.key)
+        if value is None:
+            continue
+        if field.type in FACET_TYPES:
+            found[field.key] = value
+        elif field.type == "text":
+            found[field.key] = value[:FACET_TEXT]
+    return found
 
 
 def _check_references(references, refs, result: Result) -> None:

@@ -7,14 +7,14 @@ from lowcode.forms import console_submissions
 @hooks.register("register_admin_urls")
 def forms_console_urls():
     return [
-        path("forms/submissions/", console_submissions.submission_list, name="lowcode_forms_submissions"),
+        path("form-submissions/", console_submissions.submission_list, name="lowcode_forms_submissions"),
         path(
-            "forms/submissions/export.<str:fmt>",
+            "form-submissions/export.<str:fmt>",
             console_submissions.submission_export,
             name="lowcode_forms_submissions_export",
         ),
         path(
-            "forms/submissions/<int:pk>/",
+            "form-submissions/<int:pk>/",
             console_submissions.submission_detail,
             name="lowcode_forms_submission",
         ),

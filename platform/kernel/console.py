@@ -84,6 +84,8 @@ class _ActionSaveMixin:
             return super().form_valid(form)
         except ValidationError as exc:
             add_validation_error(form, exc)
+            # Wagtail sets this only when its own form validation fails; the action failed here.
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
 

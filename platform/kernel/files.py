@@ -105,8 +105,9 @@ ALLOWED_UPLOAD_TYPES = {
 }
 
 
-def validate_upload(uploaded, *, allowed_types: set[str] | None = None) -> None:
-    """Refuse files over FILE_UPLOAD_MAX_SIZE or of a type not allowed, with a clear message."""
+def validate_upload(uploaded, *, allowed_types: set[str] | None = None) -> str:
+    """Refuse files over FILE_UPLOAD_MAX_SIZE or of a type not allowed, with a clear message;
+    returns the type the bytes show (not the one the browser claimed)."""
     limit = settings.FILE_UPLOAD_MAX_SIZE
     if uploaded.size > limit:
         raise ValidationError(
@@ -126,6 +127,7 @@ def validate_upload(uploaded, *, allowed_types: set[str] | None = None) -> None:
             code="file_type",
             params={"type": content_type or _("unknown")},
         )
+    return content_type
 
 
 def delete_tenant_files(schema_name: str, storage=None) -> None:

@@ -3,10 +3,8 @@
 import pytest
 
 from identity import actions as identity
-from identity.defaults import root_department
-from identity.models import Role, User
+from identity.models import Role
 from tests.api.helpers import Api, far_ids
-from tests.fixtures import PASSWORD
 
 
 @pytest.fixture
@@ -25,22 +23,6 @@ def api(tenants, in_tenant):
                 )
             return Api(host, key=raw, record=record)
         return Api(host, user=user, schema=tenant.schema_name)
-
-    return make
-
-
-@pytest.fixture
-def person(tenants, in_tenant):
-    """person(tenant, "name", "role", department=None) → a saved user with that role."""
-
-    def make(tenant, username, *roles, department=None, **fields):
-        with in_tenant(tenant):
-            user = User(
-                username=username, full_name=username, department=department or root_department(), **fields
-            )
-            return identity.save_user(
-                user, password=PASSWORD, roles=[Role.objects.get(code=r) for r in roles]
-            )
 
     return make
 

@@ -4,6 +4,7 @@ import graphene
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from graphene import relay
+from graphene.types.generic import GenericScalar
 
 from kernel.graphql.connections import ConnectionField, SortKey, sort_enum
 from kernel.graphql.errors import error_type, errors_from
@@ -56,6 +57,11 @@ class RoomNode(ScopedObjectType):
     floor = graphene.Field(FloorNode, required=True)
     kind = graphene.Field(RoomKindEnum, required=True)
     department_name = graphene.String()
+    custom = GenericScalar(
+        required=True,
+        description="The organisation's custom fields of rooms, by key "
+        '(their definitions: customFieldDefinitions(record: "spaces.room")).',
+    )
 
     class Meta:
         model = Room
@@ -223,6 +229,7 @@ class RoomInput(graphene.InputObjectType):
     capacity = graphene.Int()
     is_active = graphene.Boolean()
     notes = graphene.String()
+    custom = GenericScalar(description="Custom field answers by key; replaces the stored ones when given.")
 
 
 class CreateRoomInput(RoomInput):
@@ -258,7 +265,10 @@ class CreateRoom(graphene.Mutation):
         room = Room(floor=floor)
         _apply(room, input)
         try:
-            return RoomPayload(result=actions.save_location(room, user=principal(info)), errors=[])
+            return RoomPayload(
+                result=actions.save_location(room, user=principal(info), custom=input.get("custom")),
+                errors=[],
+            )
         except (ValidationError, PermissionDenied) as exc:
             return RoomPayload(result=None, errors=_errors(exc))
 
@@ -277,7 +287,10 @@ class UpdateRoom(graphene.Mutation):
             return RoomPayload(result=None, errors=refused)
         _apply(room, input)
         try:
-            return RoomPayload(result=actions.save_location(room, user=principal(info)), errors=[])
+            return RoomPayload(
+                result=actions.save_location(room, user=principal(info), custom=input.get("custom")),
+                errors=[],
+            )
         except (ValidationError, PermissionDenied) as exc:
             return RoomPayload(result=None, errors=_errors(exc))
 

@@ -88,5 +88,7 @@ def errors_from(
 
 
 def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+    """`area_m2` → `areaM2`; a path keeps its tail (`custom.last_disinfected`: a custom field's key)."""
+    base, dot, tail = name.partition(".")
+    head, *rest = base.split("_")
+    return head + "".join(part.title() for part in rest) + dot + tail

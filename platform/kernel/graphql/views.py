@@ -160,7 +160,12 @@ class TenantGraphQLView(GraphQLView):
         try:
             if operation is not None and operation.operation == OperationType.MUTATION:
                 with transaction.atomic():  # a mutation is all or nothing
-                    return execute(self.schema.graphql_schema, document, **options)
+                    result = execute(self.schema.graphql_schema, document, **options)
+                    if result.errors:
+                        # An error anywhere in the answer (even while shaping the result after the
+                        # change) undoes the change: the client was told it failed.
+                        transaction.set_rollback(True)
+                    return result
             return execute(self.schema.graphql_schema, document, **options)
         except Exception as exc:  # noqa: BLE001 - reported as INTERNAL_ERROR by format_error
             return ExecutionResult(errors=[exc])
