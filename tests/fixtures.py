@@ -155,6 +155,30 @@ def client_for():
 
 
 @pytest.fixture
+def api(tenants, in_tenant):
+    """api(tenant, user=…) or api(tenant, role="dispatcher") (a new API key with that role)."""
+
+    from identity import actions as identity
+    from identity.models import Role
+    from tests.api.helpers import Api
+
+    def make(tenant, *, user=None, role=None, per_minute=6000):
+        host = tenant.get_primary_domain().domain
+        if role is not None:
+            with in_tenant(tenant):
+                record, raw = identity.create_api_key(
+                    name=f"test {role}",
+                    role=Role.objects.get(code=role),
+                    expires_at=None,
+                    requests_per_minute=per_minute,
+                )
+            return Api(host, key=raw, record=record)
+        return Api(host, user=user, schema=tenant.schema_name)
+
+    return make
+
+
+@pytest.fixture
 def person(tenants, in_tenant):
     """person(tenant, "name", "role", …, department=None) → a saved user with those roles."""
     from identity import actions as identity

@@ -1,30 +1,8 @@
-"""Fixtures for API tests: callers (a user's session or an API key with a role), people, places."""
+"""Fixtures for API tests: places (callers and people are shared: tests/fixtures.py)."""
 
 import pytest
 
-from identity import actions as identity
-from identity.models import Role
-from tests.api.helpers import Api, far_ids
-
-
-@pytest.fixture
-def api(tenants, in_tenant):
-    """api(tenant, user=…) or api(tenant, role="dispatcher") (a new API key with that role)."""
-
-    def make(tenant, *, user=None, role=None, per_minute=6000):
-        host = tenant.get_primary_domain().domain
-        if role is not None:
-            with in_tenant(tenant):
-                record, raw = identity.create_api_key(
-                    name=f"test {role}",
-                    role=Role.objects.get(code=role),
-                    expires_at=None,
-                    requests_per_minute=per_minute,
-                )
-            return Api(host, key=raw, record=record)
-        return Api(host, user=user, schema=tenant.schema_name)
-
-    return make
+from tests.api.helpers import far_ids
 
 
 @pytest.fixture
