@@ -2,10 +2,11 @@
 the designer, versions and submissions (lowcode/forms/console_views.py)."""
 
 from django import forms
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import ListingButton
 
-from kernel.console import ActionModelViewSet
+from kernel.console import ActionModelViewSet, ScopedIndexView
 from lowcode.forms import actions
 from lowcode.forms.models import FormDefinition
 
@@ -38,8 +39,32 @@ class FormSettingsForm(forms.ModelForm):
         self.fields["target"].help_text = _("Only for custom fields: the record they extend.")
 
 
+class FormIndexView(ScopedIndexView):
+    """Each form's row leads to its designer, versions and submissions."""
+
+    def get_list_buttons(self, instance):
+        buttons = [
+            ListingButton(
+                _("Design"), url=reverse("lowcode_forms_form:design", args=[instance.pk]), priority=1
+            ),
+            ListingButton(
+                _("Versions"), url=reverse("lowcode_forms_form:versions", args=[instance.pk]), priority=2
+            ),
+        ]
+        if instance.kind == FormDefinition.Kind.FORM and instance.current_version_id:
+            buttons.append(
+                ListingButton(
+                    _("Submissions"),
+                    url=f"{reverse('lowcode_forms_submissions')}?form={instance.pk}",
+                    priority=3,
+                )
+            )
+        return buttons + super().get_list_buttons(instance)
+
+
 class FormViewSet(ActionModelViewSet):
     model = FormDefinition
+    index_view_class = FormIndexView
     url_prefix = "forms/definitions"
     actions = ConsoleActions
     icon = "form"

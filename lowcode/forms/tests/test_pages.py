@@ -598,3 +598,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(tenants, form):
         response = client.get(path)
         assert response.status_code == 302 and "login" in response["Location"], path
     assert client.post("/forms/upload/").status_code == 302
+
+
+def test_the_console_list_leads_to_designer_versions_and_submissions(tenants, form, login, tenant_admin):
+    html = login(tenants.a, tenant_admin(tenants.a)).get("/console/forms/definitions/").content.decode()
+    assert f"/console/forms/definitions/{form.pk}/design/" in html
+    assert f"/console/forms/definitions/{form.pk}/versions/" in html
+    assert f"/console/form-submissions/?form={form.pk}" in html
