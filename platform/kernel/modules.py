@@ -121,6 +121,10 @@ class ModuleSpec:
     # Dotted paths to callables(user) -> list of PersonalItem, for "my requests" / "my tasks".
     my_requests: str | None = None
     my_tasks: str | None = None
+    # Records that can go through an approval workflow (lowcode.workflows):
+    # (subject type, dotted path to outcome(subject_id, instance) — called in the transaction
+    # that ends the instance — and optionally a dotted path to owner_department(subject_id)).
+    workflow_subjects: tuple[tuple[str, ...], ...] = ()
 
     @property
     def name(self) -> str:

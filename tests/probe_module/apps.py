@@ -18,4 +18,11 @@ class ProbeConfig(ModuleAppConfig):
         default_data="tests.probe_module.defaults.install",
         portal_entries=(("Probe", "probe:hello", "cog"),),
         menu_order=900,
+        workflow_subjects=(
+            (
+                "probe.request",
+                "tests.probe_module.workflow.outcome",
+                "tests.probe_module.workflow.owner_department",
+            ),
+        ),
     )

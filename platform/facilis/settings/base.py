@@ -73,6 +73,7 @@ TENANT_APPS = [
     "modules.spaces",
     # Low-code: forms, workflows, reports (lowcode/).
     "lowcode.forms",
+    "lowcode.workflows",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -1,0 +1,432 @@
+"""The approval engine: publish, start, decide, withdraw — each in one transaction, logged.
+
+Concurrency: every change to an instance locks its row first (`select_for_update`), so two
+approvers clicking at once on an or-sign step are serialised: one decides, the other is
+told `already_decided`. A person acting twice gets the same code.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from identity.actions import require
+from kernel import modules, outbox
+from lowcode.forms.conditions import evaluate
+from lowcode.workflows import definition as defs
+from lowcode.workflows.models import Instance, LogEntry, Task, WorkflowDefinition, WorkflowVersion
+
+
+class WorkflowError(ValidationError):
+    """A refused action, with a code clients switch on (already_decided, not_your_task…)."""
+
+
+# --- Definitions ---------------------------------------------------------------------------------
+
+
+def publish(workflow: WorkflowDefinition, *, user=None) -> WorkflowVersion:
+    require(user, "workflows.change")
+    with transaction.atomic():
+        workflow = WorkflowDefinition.objects.select_for_update().get(pk=workflow.pk)
+        problems = defs.check(workflow.draft)
+        if problems:
+            raise ValidationError(
+                {"draft": [ValidationError(f"{p.where}: {p.message}", code=p.code) for p in problems]}
+            )
+        current = workflow.current_version
+        if current is not None and current.definition == workflow.draft:
+            raise ValidationError(
+                _("Nothing has changed since version %(n)s.") % {"n": current.number}, code="unchanged"
+            )
+        version = WorkflowVersion.objects.create(
+            workflow=workflow, number=(current.number if current else 0) + 1, definition=workflow.draft
+        )
+        WorkflowDefinition.objects.filter(pk=workflow.pk).update(current_version=version)
+        outbox.emit(
+            "workflows.workflow.published", {"id": workflow.pk, "version": version.number}, actor=user
+        )
+    return version
+
+
+# --- Subjects --------------------------------------------------------------------------------------
+
+
+def subject_types() -> dict:
+    """subject type → (outcome callback path, owner-department path or None), from the modules."""
+    found = {}
+    for spec in modules.all_modules():
+        for entry in getattr(spec, "workflow_subjects", ()):
+            found[entry[0]] = entry[1:]
+    return found
+
+
+def _callback(subject_type: str, index: int):
+    from django.utils.module_loading import import_string
+
+    paths = subject_types().get(subject_type)
+    path = paths[index] if paths and len(paths) > index else None
+    return import_string(path) if path else None
+
+
+# --- Approvers -------------------------------------------------------------------------------------
+
+
+def _head_above(department, levels: int):
+    current = department
+    for _level in range(levels - 1):
+        current = current.get_parent() if current is not None else None
+    while current is not None and current.head_id is None:
+        current = current.get_parent()  # a department without a head: the next one up decides
+    return current.head_id if current is not None else None
+
+
+def resolve(specs: list, instance: Instance) -> list[int]:
+    """The active people a list of approver rules names now, in order, each once."""
+    from identity.models import Department, User
+
+    ids: list[int] = []
+    requester = instance.requester
+    for spec in specs:
+        kind = spec.get("type")
+        found: list[int] = []
+        if kind == "user":
+            found = [spec["id"]]
+        elif kind == "role":
+            found = list(
+                User.objects.filter(roles__code=spec["code"]).order_by("pk").values_list("pk", flat=True)
+            )
+        elif kind == "workgroup":
+            found = list(
+                User.objects.filter(workgroups__code=spec["code"]).order_by("pk").values_list("pk", flat=True)
+            )
+        elif kind == "department":
+            found = list(
+                User.objects.filter(department_id=spec["id"]).order_by("pk").values_list("pk", flat=True)
+            )
+        elif kind == "department_head":
+            head = Department.objects.filter(pk=spec["id"]).values_list("head_id", flat=True).first()
+            found = [head] if head else []
+        elif kind == "requester_head" and requester is not None and requester.department_id:
+            head = _head_above(Department.objects.get(pk=requester.department_id), spec.get("levels", 1))
+            found = [head] if head and head != requester.pk else []
+        elif kind == "field":
+            value = instance.context.get(spec["key"])
+            found = [value] if isinstance(value, int) and not isinstance(value, bool) else []
+        elif kind == "subject_owner":
+            owner = _callback(instance.subject_type, 1)
+            department_id = owner(instance.subject_id) if owner else None
+            head = Department.objects.filter(pk=department_id).values_list("head_id", flat=True).first()
+            found = [head] if head else []
+        elif kind == "previous_choice":
+            value = instance.context.get("_next_approver")
+            found = [value] if isinstance(value, int) else []
+        for pk in found:
+            if pk not in ids:
+                ids.append(pk)
+    active = set(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
+    return [pk for pk in ids if pk in active]
+
+
+def _administrators() -> list[int]:
+    from identity.models import User
+
+    return list(
+        User.objects.filter(roles__code="tenant_admin", is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+# --- Running -----------------------------------------------------------------------------------------
+
+
+def _log(instance, kind, *, actor=None, step_key="", comment="", **data):
+    LogEntry.objects.create(
+        instance=instance,
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        step_key=step_key,
+        comment=comment,
+        data=data,
+    )
+
+
+def condition_values(context: dict) -> dict:
+    """The context as conditions read it (lowcode.forms.conditions): numbers as Decimals."""
+    from decimal import Decimal
+
+    return {
+        key: Decimal(str(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        for key, value in context.items()
+    }
+
+
+def _steps(instance: Instance) -> list[dict]:
+    return instance.version.definition["steps"]
+
+
+def _finish(instance: Instance, status: str, *, reason: str = "") -> None:
+    instance.status = status
+    instance.reason = reason[:300]
+    instance.finished_at = timezone.now()
+    instance.step_key = ""
+    instance.save(update_fields=["status", "reason", "finished_at", "step_key"])
+    Task.objects.filter(instance=instance, status=Task.Status.PENDING).update(
+        status=Task.Status.CANCELLED, decided_at=timezone.now()
+    )
+    _log(instance, status, reason=reason)
+    outbox.emit(
+        f"workflows.instance.{status}",
+        {"id": instance.pk, "subject_type": instance.subject_type, "subject_id": instance.subject_id},
+    )
+    outcome = _callback(instance.subject_type, 0)
+    if outcome is not None:
+        outcome(instance.subject_id, instance)  # the subject's own action, in this transaction
+
+
+def _advance(instance: Instance, start: int) -> None:
+    """Run steps from `start` until one waits for people, or the instance ends."""
+    steps = _steps(instance)
+    keys = [step["key"] for step in steps]
+    index = start
+    while index < len(steps):
+        step = steps[index]
+        kind = step["kind"]
+        if kind == "branch":
+            target = step.get("otherwise") or (keys[index + 1] if index + 1 < len(steps) else defs.END)
+            for branch in step["branches"]:
+                if evaluate(branch["when"], condition_values(instance.context)):
+                    target = branch["goto"]
+                    break
+            _log(instance, "branch", step_key=step["key"], goto=target)
+            if target == defs.END:
+                break
+            index = keys.index(target)
+            continue
+        if kind == "notify":
+            from kernel import notifications
+
+            people = resolve(step["recipients"], instance)
+            if people:
+                from identity.models import User
+
+                notifications.notify(
+                    list(User.objects.filter(pk__in=people)),
+                    "workflows.notice",
+                    params={
+                        "step": step["key"],
+                        "subject": f"{instance.subject_type} #{instance.subject_id}",
+                    },
+                )
+            _log(instance, "notified", step_key=step["key"], people=people)
+            index += 1
+            continue
+        if kind == "action":
+            if step["action"] == "set_field":
+                instance.context[step["field"]] = step.get("value")
+                instance.save(update_fields=["context"])
+            else:
+                outbox.emit(
+                    f"workflows.custom.{step['event']}",
+                    {
+                        "id": instance.pk,
+                        "subject_type": instance.subject_type,
+                        "subject_id": instance.subject_id,
+                    },
+                )
+            _log(instance, "automatic", step_key=step["key"], action=step["action"])
+            index += 1
+            continue
+        # An approval step: who decides, now?
+        people = resolve(step["approvers"], instance)
+        if not people:
+            fallback = step.get("fallback", "admin")
+            if fallback == "skip":
+                _log(instance, "skipped", step_key=step["key"], why="nobody")
+                index += 1
+                continue
+            if fallback == "fail":
+                _finish(
+                    instance,
+                    Instance.Status.FAILED,
+                    reason=_("Nobody could be found to approve “%(step)s”.") % {"step": step["key"]},
+                )
+                return
+            people = _administrators()
+            if not people:
+                _finish(instance, Instance.Status.FAILED, reason=_("The organisation has no administrator."))
+                return
+            _log(instance, "fallback_admin", step_key=step["key"])
+        if step.get("mode", "one") == "one":
+            people = people[:1]
+        instance.round += 1
+        instance.step_index = index
+        instance.step_key = step["key"]
+        instance.save(update_fields=["round", "step_index", "step_key"])
+        Task.objects.bulk_create(
+            [
+                Task(instance=instance, step_key=step["key"], round=instance.round, assignee_id=pk)
+                for pk in people
+            ]
+        )
+        _log(instance, "waiting", step_key=step["key"], people=people, round=instance.round)
+        return
+    _finish(instance, Instance.Status.APPROVED)
+
+
+def start(
+    workflow: WorkflowDefinition, *, subject_type: str, subject_id: int, requester, context: dict
+) -> Instance:
+    """Start the published version of a workflow on a subject (one running per subject)."""
+    if subject_type not in subject_types():
+        raise WorkflowError(
+            _("Nothing of kind %(kind)s can go through a workflow.") % {"kind": subject_type},
+            code="bad_subject",
+        )
+    if workflow.current_version_id is None:
+        raise WorkflowError(_("Publish the workflow first."), code="unpublished")
+    if Instance.objects.filter(
+        subject_type=subject_type, subject_id=subject_id, status=Instance.Status.RUNNING
+    ).exists():
+        raise WorkflowError(_("This is already going through a workflow."), code="already_running")
+    json.dumps(context)  # the context must be plain JSON
+    with transaction.atomic():
+        instance = Instance.objects.create(
+            version=workflow.current_version,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            requester=requester,
+            department_id=getattr(requester, "department_id", None),
+            context=dict(context),
+        )
+        _log(instance, "started", actor=requester)
+        _advance(instance, 0)
+    return instance
+
+
+def _step(instance: Instance, key: str) -> dict:
+    return next(step for step in _steps(instance) if step["key"] == key)
+
+
+def decide(
+    task: Task, *, actor, approve: bool, comment: str = "", next_approver: int | None = None
+) -> Instance:
+    """Approve or reject one's task. Refused with `not_your_task` or `already_decided`."""
+    with transaction.atomic():
+        instance = (
+            Instance.objects.select_for_update(of=("self",))
+            .select_related("version", "requester")
+            .get(pk=task.instance_id)
+        )
+        task = Task.objects.get(pk=task.pk)
+        if task.assignee_id != getattr(actor, "pk", None):
+            raise PermissionDenied(_("This task is not yours."))
+        if task.status != Task.Status.PENDING or instance.status != Instance.Status.RUNNING:
+            raise WorkflowError(_("This has already been decided."), code="already_decided")
+        task.status = Task.Status.APPROVED if approve else Task.Status.REJECTED
+        task.comment = comment[:2000]
+        task.decided_at = timezone.now()
+        task.save(update_fields=["status", "comment", "decided_at"])
+        _log(
+            instance,
+            "approved" if approve else "rejected",
+            actor=actor,
+            step_key=task.step_key,
+            comment=comment,
+        )
+        if next_approver is not None:
+            instance.context["_next_approver"] = next_approver
+            instance.save(update_fields=["context"])
+        step = _step(instance, task.step_key)
+        round_tasks = list(Task.objects.filter(instance=instance, step_key=task.step_key, round=task.round))
+        approvals = sum(t.status == Task.Status.APPROVED for t in round_tasks)
+        rejections = sum(t.status == Task.Status.REJECTED for t in round_tasks)
+        mode = step.get("mode", "one")
+        needed = {
+            "one": 1,
+            "any": 1,
+            "all": len(round_tasks),
+            "n_of_m": min(step.get("n", 1), len(round_tasks)),
+        }[mode]
+        if approvals >= needed:
+            Task.objects.filter(instance=instance, round=task.round, status=Task.Status.PENDING).update(
+                status=Task.Status.CANCELLED, decided_at=timezone.now()
+            )
+            _advance(instance, instance.step_index + 1)
+        elif len(round_tasks) - rejections < needed:  # approval can no longer be reached
+            _reject(instance, step, actor)
+    return instance
+
+
+def _reject(instance: Instance, step: dict, actor) -> None:
+    target = step.get("on_reject", "requester")
+    if target == "requester":
+        _finish(instance, Instance.Status.REJECTED)
+        return
+    Task.objects.filter(instance=instance, status=Task.Status.PENDING).update(
+        status=Task.Status.CANCELLED, decided_at=timezone.now()
+    )
+    _log(instance, "sent_back", actor=actor, step_key=step["key"], to=target)
+    keys = [s["key"] for s in _steps(instance)]
+    _advance(instance, keys.index(target))
+
+
+def withdraw(instance: Instance, *, actor) -> Instance:
+    """The requester takes it back, while nobody has decided anything."""
+    with transaction.atomic():
+        instance = (
+            Instance.objects.select_for_update(of=("self",)).select_related("version").get(pk=instance.pk)
+        )
+        if instance.requester_id != getattr(actor, "pk", None):
+            raise PermissionDenied(_("Only the requester can withdraw this."))
+        if instance.status != Instance.Status.RUNNING:
+            raise WorkflowError(_("This has already been decided."), code="already_decided")
+        if instance.tasks.exclude(status__in=[Task.Status.PENDING, Task.Status.CANCELLED]).exists():
+            raise WorkflowError(
+                _("Someone has already acted on it; it can no longer be withdrawn."), code="acted_on"
+            )
+        _finish(instance, Instance.Status.WITHDRAWN)
+    return instance
+
+
+def preview(definition: dict, *, requester, context: dict) -> list[dict]:
+    """ "Who would approve this?": the path through a definition for a requester and answers,
+    with the people each approval step would ask — computed, nothing stored."""
+    fake = Instance(requester=requester, context=dict(context), subject_type="preview", subject_id=0)
+    steps = definition["steps"]
+    keys = [s["key"] for s in steps]
+    path, index = [], 0
+    while index < len(steps):
+        step = steps[index]
+        if step["kind"] == "branch":
+            target = step.get("otherwise") or (keys[index + 1] if index + 1 < len(steps) else defs.END)
+            for branch in step["branches"]:
+                if evaluate(branch["when"], condition_values(fake.context)):
+                    target = branch["goto"]
+                    break
+            path.append({"step": step["key"], "kind": "branch", "goto": target})
+            if target == defs.END:
+                break
+            index = keys.index(target)
+            continue
+        people = (
+            resolve(step.get("approvers") or step.get("recipients") or [], fake)
+            if step["kind"] != "action"
+            else []
+        )
+        entry = {"step": step["key"], "kind": step["kind"], "people": people}
+        if step["kind"] == "approval" and not people:
+            entry["fallback"] = step.get("fallback", "admin")
+            if entry["fallback"] == "admin":
+                entry["people"] = _administrators()
+        if step["kind"] == "approval" and step.get("mode", "one") == "one":
+            entry["people"] = entry["people"][:1]
+        path.append(entry)
+        if step["kind"] == "approval" and not entry["people"] and entry.get("fallback") == "fail":
+            break
+        index += 1
+    return path

@@ -1,0 +1,28 @@
+from django.utils.translation import gettext_lazy as _
+
+from kernel.modules import ModuleAppConfig, ModuleSpec, NotificationKind
+
+
+class WorkflowsConfig(ModuleAppConfig):
+    name = "lowcode.workflows"
+    label = "lowcode_workflows"
+    verbose_name = _("Workflows")
+    module_spec = ModuleSpec(
+        key="workflows",
+        name_zh="审批流程",
+        name_en="Approval workflows",
+        description="One approval engine for every module: steps, approvers resolved at run time, "
+        "countersign, or-sign, N of M, branches.",
+        always_on=True,
+        menu_icon="tasks",
+        menu_order=310,
+        audit_exclude=("LogEntry",),
+        notification_kinds=(
+            NotificationKind(
+                key="workflows.notice",
+                label=_("Workflow notices (copies)"),
+                title=_("For your information: %(subject)s"),
+                body=_("A workflow passed the step %(step)s."),
+            ),
+        ),
+    )
