@@ -277,12 +277,44 @@ def submit(
         submission.submitted_at = timezone.now()
         submission.save()
         index_submission(submission, compiled(version))
+        if form.workflow_id is not None:
+            _start_approval(form, submission, user, result.cleaned)
         outbox.emit(
             "forms.submission.submitted",
             {"id": submission.pk, "form": form.code, "version": version.number},
             actor=user,
         )
     return submission
+
+
+def _start_approval(form: FormDefinition, submission: Submission, user, cleaned: dict) -> None:
+    """A form that requires a workflow: the submission goes through it (lowcode.workflows)."""
+    from lowcode.workflows import actions as workflows
+
+    workflows.start(
+        form.workflow,
+        subject_type="forms.submission",
+        subject_id=submission.pk,
+        requester=user,
+        context={**cleaned, "form": form.code},
+    )
+    Submission.objects.filter(pk=submission.pk).update(approval=Submission.Approval.PENDING)
+    submission.approval = Submission.Approval.PENDING
+
+
+def workflow_outcome(subject_id: int, instance) -> None:
+    """The workflow of a submission ended (called by lowcode.workflows in its transaction)."""
+    Submission.objects.filter(pk=subject_id).update(approval=instance.status)
+    submission = Submission.objects.filter(pk=subject_id).values("form__code").first()
+    outbox.emit(
+        f"forms.submission.{instance.status}",
+        {"id": subject_id, "form": submission["form__code"] if submission else None},
+    )
+
+
+def submission_department(subject_id: int) -> int | None:
+    """Whose the submission is, for approvers of kind "subject owner"."""
+    return Submission.objects.filter(pk=subject_id).values_list("department_id", flat=True).first()
 
 
 def store_upload(uploaded, *, user) -> dict:

@@ -40,4 +40,11 @@ class FormsConfig(ModuleAppConfig):
         my_requests="lowcode.forms.selectors.my_requests",
         # List rows are a copy of submissions (which are audited): no trail of their own.
         audit_exclude=("SubmissionIndex",),
+        workflow_subjects=(
+            (
+                "forms.submission",
+                "lowcode.forms.actions.workflow_outcome",
+                "lowcode.forms.actions.submission_department",
+            ),
+        ),
     )

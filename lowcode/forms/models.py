@@ -42,6 +42,15 @@ class FormDefinition(models.Model):
     current_version = models.ForeignKey(
         "FormVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    workflow = models.ForeignKey(
+        "lowcode_workflows.WorkflowDefinition",
+        verbose_name=_("approval workflow"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="forms",
+        help_text=_("Each submission goes through this workflow (its published version)."),
+    )
     is_open = models.BooleanField(
         _("open for submissions"),
         default=True,
@@ -123,6 +132,18 @@ class Submission(models.Model):
     version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="submissions")
     data = models.JSONField(default=dict)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+
+    class Approval(models.TextChoices):
+        NONE = "", _("No approval needed")
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        FAILED = "failed", _("Approval stopped")
+
+    approval = models.CharField(
+        _("approval"), max_length=20, choices=Approval.choices, default="", blank=True
+    )
     submitter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("submitted by"),

@@ -30,7 +30,7 @@ class FormSettingsForm(forms.ModelForm):
 
     class Meta:
         model = FormDefinition
-        fields = ["code", "name", "name_en", "description", "kind", "target", "is_open"]
+        fields = ["code", "name", "name_en", "description", "kind", "target", "workflow", "is_open"]
 
     def __init__(self, *args, **kwargs):
         kwargs.pop("for_user", None)
@@ -69,7 +69,7 @@ class FormViewSet(ActionModelViewSet):
     actions = ConsoleActions
     icon = "form"
     menu_label = _("Forms")
-    form_fields = ["code", "name", "name_en", "description", "kind", "target", "is_open"]
+    form_fields = ["code", "name", "name_en", "description", "kind", "target", "workflow", "is_open"]
 
     def get_form_class(self, for_update=False):
         return FormSettingsForm

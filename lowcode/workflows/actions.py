@@ -212,10 +212,8 @@ def _advance(instance: Instance, start: int) -> None:
 
             people = resolve(step["recipients"], instance)
             if people:
-                from identity.models import User
-
                 notifications.notify(
-                    list(User.objects.filter(pk__in=people)),
+                    people,
                     "workflows.notice",
                     params={
                         "step": step["key"],
@@ -267,15 +265,32 @@ def _advance(instance: Instance, start: int) -> None:
         instance.step_index = index
         instance.step_key = step["key"]
         instance.save(update_fields=["round", "step_index", "step_key"])
-        Task.objects.bulk_create(
+        created = Task.objects.bulk_create(
             [
                 Task(instance=instance, step_key=step["key"], round=instance.round, assignee_id=pk)
                 for pk in people
             ]
         )
+        _tell_approvers(instance, created)
         _log(instance, "waiting", step_key=step["key"], people=people, round=instance.round)
         return
     _finish(instance, Instance.Status.APPROVED)
+
+
+def _tell_approvers(instance: Instance, tasks: list[Task]) -> None:
+    """Each new approver gets a notification (inbox, e-mail) with a link that opens the task."""
+    from django.urls import reverse
+
+    from kernel import notifications
+
+    name = instance.version.workflow.name
+    for task in tasks:
+        notifications.notify(
+            [task.assignee_id],
+            "workflows.task",
+            params={"workflow": name, "subject": f"{instance.subject_type} #{instance.subject_id}"},
+            url=reverse("workflows:task", kwargs={"pk": task.pk}),
+        )
 
 
 def start(

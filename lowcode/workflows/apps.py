@@ -17,7 +17,17 @@ class WorkflowsConfig(ModuleAppConfig):
         menu_icon="tasks",
         menu_order=310,
         audit_exclude=("LogEntry",),
+        default_data="lowcode.workflows.defaults.install",
+        urls="lowcode.workflows.urls",
+        my_tasks="lowcode.workflows.selectors.my_tasks",
+        role_grants={"dispatcher": ("workflows.view",), "approver": ("workflows.view",)},
         notification_kinds=(
+            NotificationKind(
+                key="workflows.task",
+                label=_("Approvals waiting for me"),
+                title=_("Waiting for your approval: %(workflow)s"),
+                body=_("%(subject)s is waiting for your decision."),
+            ),
             NotificationKind(
                 key="workflows.notice",
                 label=_("Workflow notices (copies)"),

@@ -1,0 +1,117 @@
+"""A form that requires a workflow: each submission goes through it; the approvers find it in
+"my tasks" on the portal, decide there, and the submission learns the outcome."""
+
+import pytest
+from django.test import Client
+
+from identity import actions as identity
+from identity.defaults import root_department
+from identity.models import Department
+from kernel.context import tenant_schema
+from lowcode.forms import actions as forms
+from lowcode.forms.models import FormDefinition, Submission
+from lowcode.workflows.models import Instance, Task, WorkflowDefinition
+from tests.fixtures import host
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "sections": [
+        {
+            "key": "main",
+            "fields": [
+                {"key": "title", "type": "text", "label": {"zh": "标题"}, "required": True},
+                {"key": "amount", "type": "money", "label": {"zh": "金额"}},
+            ],
+        }
+    ]
+}
+
+
+@pytest.fixture
+def setup(tenants, in_tenant, person):
+    with in_tenant(tenants.a):
+        ward = identity.create_department(Department(code="WARD", name="病区"), parent=root_department())
+    head = person(tenants.a, "ward-head", "approver", department=ward)
+    desk = person(tenants.a, "desk", "dispatcher")
+    nurse = person(tenants.a, "nurse", "end_user", department=ward)
+    with in_tenant(tenants.a):
+        Department.objects.filter(pk=ward.pk).update(head=head)
+        workflow = WorkflowDefinition.objects.get(code="repair-preapproval")  # a seed of every tenant
+        form = forms.save_form(FormDefinition(code="repair", name="维修申请", workflow=workflow))
+        forms.save_draft(form, FORM)
+        forms.publish(form)
+        form.refresh_from_db()
+    return {"form": form, "head": head, "desk": desk, "nurse": nurse}
+
+
+def portal(tenant, user):
+    client = Client(HTTP_HOST=host(tenant))
+    with tenant_schema(tenant.schema_name):
+        client.force_login(user)
+    return client
+
+
+def test_the_seed_workflows_are_published_in_every_tenant(tenants, in_tenant):
+    for tenant in (tenants.a, tenants.b):
+        with in_tenant(tenant):
+            codes = set(
+                WorkflowDefinition.objects.filter(current_version__isnull=False).values_list(
+                    "code", flat=True
+                )
+            )
+            assert {"repair-preapproval", "purchase-three-level"} <= codes
+
+
+def test_a_submission_goes_through_its_workflow_in_the_portal(tenants, in_tenant, setup):
+    with in_tenant(tenants.a):
+        submission = forms.submit(setup["form"], {"title": "灯不亮", "amount": 300}, user=setup["nurse"])
+        assert Submission.objects.get(pk=submission.pk).approval == "pending"
+        instance = Instance.objects.get(subject_type="forms.submission", subject_id=submission.pk)
+        assert instance.context == {"title": "灯不亮", "amount": 300, "form": "repair"}
+        # The approver is told, with a link that opens the task.
+        from kernel.models import OutboxEvent
+
+        told = OutboxEvent.objects.get(topic="notification.requested", payload__kind="workflows.task")
+        first = Task.objects.get(instance=instance)
+        assert told.payload["recipients"] == [setup["head"].pk]
+        assert told.payload["url"] == f"/workflows/tasks/{first.pk}/"
+
+    # The ward's head finds it in "my tasks" and approves it on the portal.
+    head = portal(tenants.a, setup["head"])
+    listed = head.get("/me/tasks/").content.decode()
+    with in_tenant(tenants.a):
+        task = Task.objects.get(instance=instance, assignee=setup["head"])
+    assert f"/workflows/tasks/{task.pk}/" in listed
+    assert (
+        head.post(f"/workflows/tasks/{task.pk}/", {"decision": "approve", "comment": "同意"}).status_code
+        == 302
+    )
+    # Nobody else may open it.
+    assert portal(tenants.a, setup["nurse"]).get(f"/workflows/tasks/{task.pk}/").status_code == 404
+
+    # Then the desk; a rejection there ends it, and the submission says so.
+    with in_tenant(tenants.a):
+        task = Task.objects.get(instance=instance, assignee=setup["desk"], status="pending")
+    portal(tenants.a, setup["desk"]).post(
+        f"/workflows/tasks/{task.pk}/", {"decision": "reject", "comment": "不在范围"}
+    )
+    with in_tenant(tenants.a):
+        assert Submission.objects.get(pk=submission.pk).approval == "rejected"
+        assert Instance.objects.get(pk=instance.pk).status == "rejected"
+        assert list(Instance.objects.get(pk=instance.pk).log.values_list("kind", flat=True))[-2:] == [
+            "rejected",
+            "rejected",
+        ]
+    mine = portal(tenants.a, setup["nurse"]).get(f"/forms/submissions/{submission.pk}/").content.decode()
+    assert 'data-approval="rejected"' in mine
+
+
+def test_another_tenant_never_sees_the_task(tenants, in_tenant, setup, person):
+    with in_tenant(tenants.a):
+        submission = forms.submit(setup["form"], {"title": "门坏了"}, user=setup["nurse"])
+        task = Task.objects.get(instance__subject_id=submission.pk, assignee=setup["head"])
+    stranger = person(tenants.b, "b-head", "approver")
+    assert portal(tenants.b, stranger).get(f"/workflows/tasks/{task.pk}/").status_code == 404
+    with in_tenant(tenants.b):
+        assert not Task.objects.filter(pk=task.pk, assignee=setup["head"].pk).exists()

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from lowcode.workflows import views
+
+urlpatterns = [path("tasks/<int:pk>/", views.task, name="task")]
