@@ -20,6 +20,8 @@ class WorkflowsConfig(ModuleAppConfig):
         default_data="lowcode.workflows.defaults.install",
         urls="lowcode.workflows.urls",
         my_tasks="lowcode.workflows.selectors.my_tasks",
+        graphql_query="lowcode.workflows.graphql.WorkflowsQuery",
+        graphql_mutation="lowcode.workflows.graphql.WorkflowsMutation",
         role_grants={"dispatcher": ("workflows.view",), "approver": ("workflows.view",)},
         notification_kinds=(
             NotificationKind(

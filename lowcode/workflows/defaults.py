@@ -1,8 +1,8 @@
 """What every organisation starts with: the two seed workflows of SPEC §4.2, published, ready
 to be used as they are or copied and changed."""
 
-from lowcode.workflows import actions
-from lowcode.workflows.models import WorkflowDefinition
+from lowcode.workflows.definition import check
+from lowcode.workflows.models import WorkflowDefinition, WorkflowVersion
 
 HOSPITAL_REPAIR = {
     "steps": [
@@ -64,10 +64,15 @@ SEEDS = (
 
 
 def install(tenant=None) -> None:
-    """Idempotent: creates and publishes the seed workflows that are missing."""
+    """Idempotent: creates the seed workflows that are missing, as version 1.
+
+    Part of setting up an organisation, not something anyone did: no outbox event, as for
+    the default roles and departments."""
     for code, name, name_en, definition in SEEDS:
+        assert not check(definition), code
         workflow, _created = WorkflowDefinition.objects.get_or_create(
             code=code, defaults={"name": name, "name_en": name_en, "draft": definition}
         )
         if workflow.current_version_id is None:
-            actions.publish(workflow)
+            version = WorkflowVersion.objects.create(workflow=workflow, number=1, definition=workflow.draft)
+            WorkflowDefinition.objects.filter(pk=workflow.pk).update(current_version=version)

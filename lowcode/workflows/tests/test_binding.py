@@ -115,3 +115,37 @@ def test_another_tenant_never_sees_the_task(tenants, in_tenant, setup, person):
     assert portal(tenants.b, stranger).get(f"/workflows/tasks/{task.pk}/").status_code == 404
     with in_tenant(tenants.b):
         assert not Task.objects.filter(pk=task.pk, assignee=setup["head"].pk).exists()
+
+
+def test_the_api_inbox_and_deciding(tenants, in_tenant, setup, api):
+    with in_tenant(tenants.a):
+        first = forms.submit(setup["form"], {"title": "水龙头漏水"}, user=setup["nurse"])
+        forms.submit(setup["form"], {"title": "窗户坏了"}, user=setup["nurse"])
+    head = api(tenants.a, user=setup["head"])
+    listed = head(
+        "{ myTasks(first: 10) { totalCount edges { node { id workflow step status subjectType subjectId requester } } } }"
+    )
+    assert "errors" not in listed, listed
+    assert listed["data"]["myTasks"]["totalCount"] == 2
+    node = next(
+        e["node"] for e in listed["data"]["myTasks"]["edges"] if e["node"]["subjectId"] == str(first.pk)
+    )
+    assert (node["step"], node["status"], node["subjectType"]) == ("leader", "PENDING", "forms.submission")
+    decide = 'mutation($t: ID!, $a: Boolean!) { decideTask(task: $t, approve: $a, comment: "好") { result { status } errors { field code } } }'
+    assert head(decide, {"t": node["id"], "a": True})["data"]["decideTask"] == {
+        "result": {"status": "APPROVED"},
+        "errors": [],
+    }
+    again = head(decide, {"t": node["id"], "a": False})["data"]["decideTask"]
+    assert again["errors"] == [{"field": None, "code": "ALREADY_DECIDED"}]
+    # Someone else's task, or one of another tenant, is not found.
+    nurse = api(tenants.a, user=setup["nurse"])
+    assert (
+        nurse(decide, {"t": node["id"], "a": True})["data"]["decideTask"]["errors"][0]["code"] == "NOT_FOUND"
+    )
+    assert nurse("{ myTasks(first: 5) { totalCount } }")["data"]["myTasks"]["totalCount"] == 0
+    stranger = api(tenants.b, role="tenant_admin")
+    assert (
+        stranger(decide, {"t": node["id"], "a": True})["data"]["decideTask"]["errors"][0]["code"]
+        == "NOT_FOUND"
+    )

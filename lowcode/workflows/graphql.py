@@ -1,0 +1,162 @@
+"""The workflows fragment of the API: the caller's inbox and deciding a task.
+
+A task is visible to its assignee only; deciding answers `{result, errors}` with
+`WorkflowsErrorCode` (ALREADY_DECIDED when someone else — or the caller — decided first).
+"""
+
+import graphene
+from django.core.exceptions import PermissionDenied, ValidationError
+from graphene import relay
+from graphql import GraphQLError
+
+from kernel.graphql.connections import ConnectionField, SortKey, sort_enum
+from kernel.graphql.errors import error_type
+from kernel.graphql.scoped import ScopedObjectType, object_for, principal
+from lowcode.workflows import actions, selectors
+from lowcode.workflows.models import Task
+
+
+class TaskStatus(graphene.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class WorkflowTaskNode(ScopedObjectType):
+    workflow = graphene.String(required=True, description="The workflow's name.")
+    step = graphene.String(required=True, description="The step's key.")
+    status = graphene.Field(TaskStatus, required=True)
+    subject_type = graphene.String(required=True)
+    subject_id = graphene.ID(required=True, description="The subject's key in its module.")
+    requester = graphene.String()
+
+    class Meta:
+        model = Task
+        name = "WorkflowTask"
+        interfaces = (relay.Node,)
+        fields = ("created_at", "decided_at", "comment")
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        who = getattr(principal(info), "pk", None)
+        return queryset.filter(assignee_id=who).select_related(
+            "instance__version__workflow", "instance__requester"
+        )
+
+    @classmethod
+    def get_node(cls, info, id, action: str = "view"):
+        """A task is its assignee's, whatever their role (approvers are chosen by the workflow)."""
+        try:
+            return cls.get_queryset(Task.objects.filter(pk=int(id)), info).first()
+        except (TypeError, ValueError):
+            return None
+
+    @staticmethod
+    def resolve_workflow(task, info):
+        return task.instance.version.workflow.name
+
+    @staticmethod
+    def resolve_step(task, info):
+        return task.step_key
+
+    @staticmethod
+    def resolve_status(task, info):
+        return Task.Status(task.status).value
+
+    @staticmethod
+    def resolve_subject_type(task, info):
+        return task.instance.subject_type
+
+    @staticmethod
+    def resolve_subject_id(task, info):
+        return task.instance.subject_id
+
+    @staticmethod
+    def resolve_requester(task, info):
+        requester = task.instance.requester
+        return (requester.full_name or requester.username) if requester else None
+
+
+TaskSort = sort_enum("WorkflowTaskSort", {"CREATED_DESC": SortKey("created_at", True)})
+
+
+class WorkflowTaskFilter(graphene.InputObjectType):
+    subject_type = graphene.String(description='e.g. "forms.submission".')
+
+    @classmethod
+    def apply(cls, queryset, value, info):
+        if value.get("subject_type"):
+            queryset = queryset.filter(instance__subject_type=value["subject_type"])
+        return queryset
+
+
+def _my_tasks(root, info):
+    return WorkflowTaskNode.get_queryset(selectors.inbox(principal(info)), info)
+
+
+class WorkflowsQuery(graphene.ObjectType):
+    my_tasks = ConnectionField(
+        WorkflowTaskNode,
+        resolver=_my_tasks,
+        filter=WorkflowTaskFilter,
+        sort=TaskSort,
+        default_sort="CREATED_DESC",
+        description="Approvals waiting for the caller, across modules (totalCount for a badge).",
+    )
+
+
+WorkflowsErrorCode = graphene.Enum(
+    "WorkflowsErrorCode",
+    [(code, code) for code in ("NOT_FOUND", "ALREADY_DECIDED", "PERMISSION_DENIED", "INVALID")],
+    description="Why a workflows mutation did not happen.",
+)
+WorkflowsError = error_type("Workflows", WorkflowsErrorCode)
+
+
+class DecidePayload(graphene.ObjectType):
+    result = graphene.Field(WorkflowTaskNode)
+    errors = graphene.List(graphene.NonNull(WorkflowsError), required=True)
+
+
+class DecideTask(graphene.Mutation):
+    """Approve or reject a task waiting for the caller."""
+
+    class Arguments:
+        task = graphene.ID(required=True)
+        approve = graphene.Boolean(required=True)
+        comment = graphene.String()
+
+    Output = DecidePayload
+
+    @staticmethod
+    def mutate(root, info, task, approve, comment=""):
+        try:
+            found = object_for(info, task, WorkflowTaskNode)
+        except GraphQLError:
+            found = None
+        if found is None:
+            return DecidePayload(
+                result=None,
+                errors=[
+                    WorkflowsError(field="task", code="NOT_FOUND", message="No task of yours has this id.")
+                ],
+            )
+        try:
+            actions.decide(found, actor=principal(info), approve=approve, comment=comment or "")
+        except actions.WorkflowError as exc:
+            code = "ALREADY_DECIDED" if exc.code == "already_decided" else "INVALID"
+            return DecidePayload(
+                result=None, errors=[WorkflowsError(field=None, code=code, message=" ".join(exc.messages))]
+            )
+        except (PermissionDenied, ValidationError) as exc:
+            return DecidePayload(
+                result=None, errors=[WorkflowsError(field=None, code="PERMISSION_DENIED", message=str(exc))]
+            )
+        return DecidePayload(
+            result=Task.objects.select_related("instance__version__workflow").get(pk=found.pk), errors=[]
+        )
+
+
+class WorkflowsMutation(graphene.ObjectType):
+    decide_task = DecideTask.Field()
