@@ -267,8 +267,14 @@ def _advance(instance: Instance, start: int) -> None:
         instance.save(update_fields=["round", "step_index", "step_key"])
         created = Task.objects.bulk_create(
             [
-                Task(instance=instance, step_key=step["key"], round=instance.round, assignee_id=pk)
-                for pk in people
+                Task(
+                    instance=instance,
+                    step_key=step["key"],
+                    round=instance.round,
+                    assignee_id=assignee,
+                    on_behalf_of_id=away,
+                )
+                for assignee, away in _route(people, instance)
             ]
         )
         _tell_approvers(instance, created)
@@ -332,16 +338,7 @@ def decide(
 ) -> Instance:
     """Approve or reject one's task. Refused with `not_your_task` or `already_decided`."""
     with transaction.atomic():
-        instance = (
-            Instance.objects.select_for_update(of=("self",))
-            .select_related("version", "requester")
-            .get(pk=task.instance_id)
-        )
-        task = Task.objects.get(pk=task.pk)
-        if task.assignee_id != getattr(actor, "pk", None):
-            raise PermissionDenied(_("This task is not yours."))
-        if task.status != Task.Status.PENDING or instance.status != Instance.Status.RUNNING:
-            raise WorkflowError(_("This has already been decided."), code="already_decided")
+        instance, task = _locked_task(task, actor)
         task.status = Task.Status.APPROVED if approve else Task.Status.REJECTED
         task.comment = comment[:2000]
         task.decided_at = timezone.now()
@@ -357,24 +354,175 @@ def decide(
             instance.context["_next_approver"] = next_approver
             instance.save(update_fields=["context"])
         step = _step(instance, task.step_key)
-        round_tasks = list(Task.objects.filter(instance=instance, step_key=task.step_key, round=task.round))
-        approvals = sum(t.status == Task.Status.APPROVED for t in round_tasks)
-        rejections = sum(t.status == Task.Status.REJECTED for t in round_tasks)
-        mode = step.get("mode", "one")
-        needed = {
-            "one": 1,
-            "any": 1,
-            "all": len(round_tasks),
-            "n_of_m": min(step.get("n", 1), len(round_tasks)),
-        }[mode]
-        if approvals >= needed:
+        outcome = step_outcome(
+            step, Task.objects.filter(instance=instance, step_key=task.step_key, round=task.round)
+        )
+        if outcome == "approved":
             Task.objects.filter(instance=instance, round=task.round, status=Task.Status.PENDING).update(
                 status=Task.Status.CANCELLED, decided_at=timezone.now()
             )
             _advance(instance, instance.step_index + 1)
-        elif len(round_tasks) - rejections < needed:  # approval can no longer be reached
+        elif outcome == "rejected":
             _reject(instance, step, actor)
     return instance
+
+
+LIVE = (Task.Status.PENDING, Task.Status.APPROVED, Task.Status.REJECTED)
+
+
+def step_outcome(step: dict, round_tasks) -> str | None:
+    """ "approved", "rejected" or None (still open) for one round of an approval step.
+
+    The step's signers (those resolved, or the people they handed their task to) count by
+    the step's mode; people added by a signer (加签) must each approve, whatever the mode.
+    """
+    live = [t for t in round_tasks if t.status in LIVE]
+    signers = [t for t in live if not t.must_approve]
+    added = [t for t in live if t.must_approve]
+    approvals = sum(t.status == Task.Status.APPROVED for t in signers)
+    rejections = sum(t.status == Task.Status.REJECTED for t in signers)
+    mode = step.get("mode", "one")
+    needed = {
+        "one": 1,
+        "any": 1,
+        "all": len(signers),
+        "n_of_m": min(step.get("n", 1), len(signers)),
+    }[mode]
+    if any(t.status == Task.Status.REJECTED for t in added) or len(signers) - rejections < needed:
+        return "rejected"  # approval can no longer be reached
+    if approvals >= needed and all(t.status == Task.Status.APPROVED for t in added):
+        return "approved"
+    return None
+
+
+def _route(people: list[int], instance: Instance) -> list[tuple[int, int | None]]:
+    """(assignee, on behalf of) for each approver: someone away hands over to their delegate
+    for this workflow (out-of-office, one level: the delegate's own absence is not followed)."""
+    from django.db.models import Q
+
+    from lowcode.workflows.models import Delegation
+
+    today = timezone.localdate()
+    code = instance.version.workflow.code
+    away = {
+        d.delegator_id: d.delegate_id
+        for d in Delegation.objects.filter(delegator_id__in=people, starts_on__lte=today, ends_on__gte=today)
+        .filter(Q(workflows=[]) | Q(workflows__contains=[code]))
+        .order_by("-created_at")
+    }
+    routed, seen = [], set()
+    for pk in people:
+        assignee = away.get(pk, pk)
+        if assignee in seen:
+            continue
+        seen.add(assignee)
+        routed.append((assignee, pk if assignee != pk else None))
+        if assignee != pk:
+            _log(instance, "out_of_office", step_key=instance.step_key, away=pk, delegate=assignee)
+    return routed
+
+
+def _locked_task(task: Task, actor) -> tuple[Instance, Task]:
+    instance = (
+        Instance.objects.select_for_update(of=("self",))
+        .select_related("version__workflow", "requester")
+        .get(pk=task.instance_id)
+    )
+    task = Task.objects.get(pk=task.pk)
+    if task.assignee_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("This task is not yours."))
+    if task.status != Task.Status.PENDING or instance.status != Instance.Status.RUNNING:
+        raise WorkflowError(_("This has already been decided."), code="already_decided")
+    return instance, task
+
+
+def _new_signer(instance: Instance, task: Task, person_id: int) -> None:
+    from identity.models import User
+
+    if not User.objects.filter(pk=person_id, is_active=True).exists():
+        raise WorkflowError(_("Choose an active person."), code="invalid")
+    if Task.objects.filter(
+        instance=instance, step_key=task.step_key, round=task.round, assignee_id=person_id, status__in=LIVE
+    ).exists():
+        raise WorkflowError(_("That person already takes part in this step."), code="invalid")
+
+
+def delegate(task: Task, *, actor, to: int, comment: str = "") -> Task:
+    """Hand one's task to someone else (转交); both are recorded."""
+    with transaction.atomic():
+        instance, task = _locked_task(task, actor)
+        _new_signer(instance, task, to)
+        task.status = Task.Status.DELEGATED
+        task.decided_at = timezone.now()
+        task.comment = comment[:2000]
+        task.save(update_fields=["status", "decided_at", "comment"])
+        Task.objects.filter(
+            instance=instance, step_key=task.step_key, round=task.round, assignee_id=to
+        ).delete()
+        new = Task.objects.create(
+            instance=instance,
+            step_key=task.step_key,
+            round=task.round,
+            assignee_id=to,
+            on_behalf_of_id=actor.pk,
+            must_approve=task.must_approve,
+        )
+        _log(instance, "delegated", actor=actor, step_key=task.step_key, comment=comment, to=to)
+        _tell_approvers(instance, [new])
+    return new
+
+
+def add_signer(task: Task, *, actor, person: int, comment: str = "") -> Task:
+    """加签: someone else must also approve this step before it passes (whatever its mode)."""
+    with transaction.atomic():
+        instance, task = _locked_task(task, actor)
+        _new_signer(instance, task, person)
+        Task.objects.filter(
+            instance=instance, step_key=task.step_key, round=task.round, assignee_id=person
+        ).delete()
+        new = Task.objects.create(
+            instance=instance, step_key=task.step_key, round=task.round, assignee_id=person, must_approve=True
+        )
+        _log(instance, "signer_added", actor=actor, step_key=task.step_key, comment=comment, person=person)
+        _tell_approvers(instance, [new])
+    return new
+
+
+URGE_INTERVAL_MINUTES = 60
+
+
+def urge(instance: Instance, *, actor) -> int:
+    """催办: the requester reminds whoever is waiting to act (at most once an hour); returns how
+    many people were reminded."""
+    from datetime import timedelta
+
+    from kernel import notifications
+
+    with transaction.atomic():
+        instance = (
+            Instance.objects.select_for_update(of=("self",))
+            .select_related("version__workflow")
+            .get(pk=instance.pk)
+        )
+        if instance.requester_id != getattr(actor, "pk", None):
+            raise PermissionDenied(_("Only the requester can send a reminder."))
+        if instance.status != Instance.Status.RUNNING:
+            raise WorkflowError(_("This has already been decided."), code="already_decided")
+        recent = timezone.now() - timedelta(minutes=URGE_INTERVAL_MINUTES)
+        if instance.log.filter(kind="urged", at__gte=recent).exists():
+            raise WorkflowError(_("A reminder was sent less than an hour ago."), code="too_soon")
+        waiting = list(
+            instance.tasks.filter(status=Task.Status.PENDING).values_list("assignee_id", flat=True)
+        )
+        if waiting:
+            notifications.notify(
+                waiting,
+                "workflows.urge",
+                params={"workflow": instance.version.workflow.name},
+                actor=actor,
+            )
+        _log(instance, "urged", actor=actor, step_key=instance.step_key, people=waiting)
+    return len(waiting)
 
 
 def _reject(instance: Instance, step: dict, actor) -> None:

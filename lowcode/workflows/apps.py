@@ -25,6 +25,11 @@ class WorkflowsConfig(ModuleAppConfig):
         role_grants={"dispatcher": ("workflows.view",), "approver": ("workflows.view",)},
         notification_kinds=(
             NotificationKind(
+                key="workflows.urge",
+                label=_("Reminders to approve"),
+                title=_("Reminder: %(workflow)s is waiting for you"),
+            ),
+            NotificationKind(
                 key="workflows.task",
                 label=_("Approvals waiting for me"),
                 title=_("Waiting for your approval: %(workflow)s"),

@@ -101,6 +101,7 @@ class Task(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("No longer needed")
+        DELEGATED = "delegated", _("Handed to someone else")
 
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="tasks")
     step_key = models.CharField(max_length=40)
@@ -108,6 +109,12 @@ class Task(models.Model):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="workflow_tasks"
     )
+    # Acting for someone away (out-of-office delegation) or who handed the task over.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Added to the step by an approver (加签): must approve whatever the step's mode.
+    must_approve = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -126,6 +133,36 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instance_id}/{self.step_key}#{self.round} → {self.assignee_id} ({self.status})"
+
+
+class Delegation(models.Model):
+    """Out of office: tasks for `delegator` go to `delegate` between two dates (both recorded)."""
+
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations"
+    )
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    # Workflow codes; empty: every workflow.
+    workflows = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    scope = Scope(module="workflows", owner="delegator")
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="delegation_dates"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(delegate=models.F("delegator")), name="delegation_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegator_id} → {self.delegate_id} ({self.starts_on}–{self.ends_on})"
 
 
 class LogEntry(models.Model):

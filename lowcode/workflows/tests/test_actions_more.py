@@ -1,0 +1,106 @@
+"""Out-of-office delegation, handing a task over (转交), adding a signer (加签) and reminders (催办)."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from kernel.models import OutboxEvent
+from lowcode.workflows import actions
+from lowcode.workflows.models import Delegation, Instance, Task
+from lowcode.workflows.tests.helpers import approval, begin, decide, pending, users
+
+pytestmark = pytest.mark.django_db
+
+
+class TestOutOfOffice:
+    def test_tasks_go_to_the_delegate_while_away_and_both_are_recorded(self, tenants, in_tenant, org, flow):
+        workflow = flow({"steps": [approval("a", users(org["s0"].pk))]})
+        today = timezone.localdate()
+        with in_tenant(tenants.a):
+            Delegation.objects.create(
+                delegator=org["s0"], delegate=org["s1"], starts_on=today, ends_on=today + dt.timedelta(days=3)
+            )
+            instance = begin(workflow, org["nurse"])
+            [task] = pending(instance)
+            assert (task.assignee_id, task.on_behalf_of_id) == (org["s1"].pk, org["s0"].pk)
+            assert instance.log.filter(kind="out_of_office", data__away=org["s0"].pk).exists()
+            decide(instance, org["s1"])
+            assert Instance.objects.get(pk=instance.pk).status == Instance.Status.APPROVED
+
+    def test_only_between_the_dates_and_for_the_chosen_workflows(self, tenants, in_tenant, org, flow):
+        workflow = flow({"steps": [approval("a", users(org["s0"].pk))]})
+        today = timezone.localdate()
+        with in_tenant(tenants.a):
+            Delegation.objects.create(
+                delegator=org["s0"],
+                delegate=org["s1"],
+                starts_on=today + dt.timedelta(days=1),
+                ends_on=today + dt.timedelta(days=2),
+            )
+            Delegation.objects.create(
+                delegator=org["s0"], delegate=org["s2"], starts_on=today, ends_on=today, workflows=["other"]
+            )
+            instance = begin(workflow, org["nurse"])
+            assert [t.assignee_id for t in pending(instance)] == [org["s0"].pk]
+
+
+class TestHandOverAndAddSigner:
+    def test_hand_over_keeps_the_step_and_records_both(self, tenants, in_tenant, org, flow):
+        workflow = flow({"steps": [approval("all", users(org["s0"].pk, org["s1"].pk), mode="all")]})
+        with in_tenant(tenants.a):
+            instance = begin(workflow, org["nurse"])
+            mine = Task.objects.get(instance=instance, assignee=org["s0"])
+            new = actions.delegate(mine, actor=org["s0"], to=org["s2"].pk, comment="出差")
+            assert (new.assignee_id, new.on_behalf_of_id) == (org["s2"].pk, org["s0"].pk)
+            assert Task.objects.get(pk=mine.pk).status == Task.Status.DELEGATED
+            decide(instance, org["s1"])
+            assert Instance.objects.get(pk=instance.pk).status == Instance.Status.RUNNING  # s2 still to sign
+            decide(instance, org["s2"])
+            assert Instance.objects.get(pk=instance.pk).status == Instance.Status.APPROVED
+            with pytest.raises(actions.WorkflowError) as twice:
+                actions.delegate(mine, actor=org["s0"], to=org["s3"].pk)
+            assert twice.value.code == "already_decided"
+
+    def test_an_added_signer_must_approve_even_on_an_or_sign_step(self, tenants, in_tenant, org, flow):
+        workflow = flow({"steps": [approval("any", users(org["s0"].pk, org["s1"].pk), mode="any")]})
+        with in_tenant(tenants.a):
+            instance = begin(workflow, org["nurse"])
+            mine = Task.objects.get(instance=instance, assignee=org["s0"])
+            actions.add_signer(mine, actor=org["s0"], person=org["s3"].pk, comment="请设备科会签")
+            decide(instance, org["s0"])
+            assert Instance.objects.get(pk=instance.pk).status == Instance.Status.RUNNING
+            decide(instance, org["s3"], approve=False)
+            assert Instance.objects.get(pk=instance.pk).status == Instance.Status.REJECTED
+            with pytest.raises(actions.WorkflowError):
+                actions.add_signer(mine, actor=org["s0"], person=org["s2"].pk)
+
+    def test_no_one_twice_in_a_step_and_only_ones_own_task(self, tenants, in_tenant, org, flow):
+        workflow = flow({"steps": [approval("all", users(org["s0"].pk, org["s1"].pk), mode="all")]})
+        with in_tenant(tenants.a):
+            instance = begin(workflow, org["nurse"])
+            mine = Task.objects.get(instance=instance, assignee=org["s0"])
+            with pytest.raises(actions.WorkflowError) as already:
+                actions.add_signer(mine, actor=org["s0"], person=org["s1"].pk)
+            assert already.value.code == "invalid"
+            with pytest.raises(PermissionDenied):
+                actions.delegate(mine, actor=org["s1"], to=org["s2"].pk)
+
+
+class TestUrge:
+    def test_the_requester_reminds_the_waiting_at_most_once_an_hour(self, tenants, in_tenant, org, flow):
+        workflow = flow({"steps": [approval("all", users(org["s0"].pk, org["s1"].pk), mode="all")]})
+        with in_tenant(tenants.a):
+            instance = begin(workflow, org["nurse"])
+            decide(instance, org["s0"])
+            assert actions.urge(instance, actor=org["nurse"]) == 1
+            event = OutboxEvent.objects.filter(
+                topic="notification.requested", payload__kind="workflows.urge"
+            ).get()
+            assert event.payload["recipients"] == [org["s1"].pk]
+            with pytest.raises(actions.WorkflowError) as soon:
+                actions.urge(instance, actor=org["nurse"])
+            assert soon.value.code == "too_soon"
+            with pytest.raises(PermissionDenied):
+                actions.urge(instance, actor=org["s0"])
