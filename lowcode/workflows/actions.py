@@ -273,6 +273,7 @@ def _advance(instance: Instance, start: int) -> None:
                     round=instance.round,
                     assignee_id=assignee,
                     on_behalf_of_id=away,
+                    **_deadlines(step),
                 )
                 for assignee, away in _route(people, instance)
             ]
@@ -339,32 +340,37 @@ def decide(
     """Approve or reject one's task. Refused with `not_your_task` or `already_decided`."""
     with transaction.atomic():
         instance, task = _locked_task(task, actor)
-        task.status = Task.Status.APPROVED if approve else Task.Status.REJECTED
-        task.comment = comment[:2000]
-        task.decided_at = timezone.now()
-        task.save(update_fields=["status", "comment", "decided_at"])
-        _log(
-            instance,
-            "approved" if approve else "rejected",
-            actor=actor,
-            step_key=task.step_key,
-            comment=comment,
-        )
         if next_approver is not None:
             instance.context["_next_approver"] = next_approver
             instance.save(update_fields=["context"])
-        step = _step(instance, task.step_key)
-        outcome = step_outcome(
-            step, Task.objects.filter(instance=instance, step_key=task.step_key, round=task.round)
-        )
-        if outcome == "approved":
-            Task.objects.filter(instance=instance, round=task.round, status=Task.Status.PENDING).update(
-                status=Task.Status.CANCELLED, decided_at=timezone.now()
-            )
-            _advance(instance, instance.step_index + 1)
-        elif outcome == "rejected":
-            _reject(instance, step, actor)
+        _settle(instance, task, approve=approve, actor=actor, comment=comment)
     return instance
+
+
+def _settle(instance: Instance, task: Task, *, approve: bool, actor, comment: str, kind: str = "") -> None:
+    """Record a decision on a locked, pending task and move the instance on if the step is decided."""
+    task.status = Task.Status.APPROVED if approve else Task.Status.REJECTED
+    task.comment = comment[:2000]
+    task.decided_at = timezone.now()
+    task.save(update_fields=["status", "comment", "decided_at"])
+    _log(
+        instance,
+        kind or ("approved" if approve else "rejected"),
+        actor=actor,
+        step_key=task.step_key,
+        comment=comment,
+    )
+    step = _step(instance, task.step_key)
+    outcome = step_outcome(
+        step, Task.objects.filter(instance=instance, step_key=task.step_key, round=task.round)
+    )
+    if outcome == "approved":
+        Task.objects.filter(instance=instance, round=task.round, status=Task.Status.PENDING).update(
+            status=Task.Status.CANCELLED, decided_at=timezone.now()
+        )
+        _advance(instance, instance.step_index + 1)
+    elif outcome == "rejected":
+        _reject(instance, step, actor)
 
 
 LIVE = (Task.Status.PENDING, Task.Status.APPROVED, Task.Status.REJECTED)
@@ -393,6 +399,114 @@ def step_outcome(step: dict, round_tasks) -> str | None:
     if approvals >= needed and all(t.status == Task.Status.APPROVED for t in added):
         return "approved"
     return None
+
+
+def _deadlines(step: dict, now=None) -> dict:
+    """due_at and remind_at of a new task, in the organisation's business hours."""
+    limit = step.get("time_limit_hours")
+    if not limit:
+        return {}
+    from kernel.calendar import add_business_hours, calendar
+
+    now = now or timezone.now()
+    cal = calendar()
+    due = add_business_hours(now, limit, cal)
+    before = step.get("remind_before_hours") or 0
+    remind = add_business_hours(now, limit - before, cal) if 0 < before < limit else None
+    return {"due_at": due, "remind_at": remind}
+
+
+def sweep(now=None) -> dict:
+    """Act on due timers (every minute, lowcode.workflows.tasks): remind before the limit,
+    escalate after it as the step says. Each task in its own transaction, instance locked."""
+    from kernel import notifications
+
+    now = now or timezone.now()
+    done = {"reminded": 0, "escalated": 0}
+    for task_id in Task.objects.filter(
+        status=Task.Status.PENDING, remind_at__lte=now, reminded_at__isnull=True, due_at__gt=now
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            task = (
+                Task.objects.select_for_update().select_related("instance__version__workflow").get(pk=task_id)
+            )
+            if task.status != Task.Status.PENDING or task.reminded_at is not None:
+                continue
+            notifications.notify(
+                [task.assignee_id],
+                "workflows.due_soon",
+                params={"workflow": task.instance.version.workflow.name},
+                url=_task_url(task),
+            )
+            Task.objects.filter(pk=task.pk).update(reminded_at=now)
+            _log(task.instance, "reminded", step_key=task.step_key, person=task.assignee_id)
+            done["reminded"] += 1
+    for task_id in Task.objects.filter(
+        status=Task.Status.PENDING, due_at__lte=now, escalated_at__isnull=True
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            task = Task.objects.get(pk=task_id)
+            instance = (
+                Instance.objects.select_for_update(of=("self",))
+                .select_related("version__workflow")
+                .get(pk=task.instance_id)
+            )
+            task = Task.objects.get(pk=task_id)
+            if task.status != Task.Status.PENDING or instance.status != Instance.Status.RUNNING:
+                continue
+            Task.objects.filter(pk=task.pk).update(escalated_at=now)
+            _escalate(instance, task, _step(instance, task.step_key))
+            done["escalated"] += 1
+    return done
+
+
+def _task_url(task: Task) -> str:
+    from django.urls import reverse
+
+    return reverse("workflows:task", kwargs={"pk": task.pk})
+
+
+def _escalate(instance: Instance, task: Task, step: dict) -> None:
+    """A task past its limit: tell the supervisor, hand it to the administrators, or decide."""
+    from identity.models import Department, User
+    from kernel import notifications
+
+    how = step.get("on_timeout", "notify_supervisor")
+    _log(instance, "overdue", step_key=task.step_key, person=task.assignee_id, then=how)
+    if how in ("approve", "reject"):
+        _settle(instance, task, approve=how == "approve", actor=None, comment="", kind=f"auto_{how}")
+        return
+    if how == "reassign":
+        admins = [pk for pk in _administrators() if pk != task.assignee_id]
+        taken = set(
+            Task.objects.filter(instance=instance, step_key=task.step_key, round=task.round).values_list(
+                "assignee_id", flat=True
+            )
+        )
+        target = next((pk for pk in admins if pk not in taken), None)
+        if target is not None:
+            Task.objects.filter(pk=task.pk).update(status=Task.Status.DELEGATED, decided_at=timezone.now())
+            new = Task.objects.create(
+                instance=instance,
+                step_key=task.step_key,
+                round=task.round,
+                assignee_id=target,
+                on_behalf_of_id=task.assignee_id,
+                must_approve=task.must_approve,
+            )
+            _log(instance, "reassigned", step_key=task.step_key, to=target)
+            _tell_approvers(instance, [new])
+            return
+    # notify_supervisor (and reassign with nobody to take it): the head of the assignee's department.
+    department_id = User.objects.filter(pk=task.assignee_id).values_list("department_id", flat=True).first()
+    head = Department.objects.filter(pk=department_id).values_list("head_id", flat=True).first()
+    people = [head] if head and head != task.assignee_id else _administrators()
+    notifications.notify(
+        people,
+        "workflows.overdue",
+        params={"workflow": instance.version.workflow.name, "step": task.step_key},
+        url=_task_url(task),
+    )
 
 
 def _route(people: list[int], instance: Instance) -> list[tuple[int, int | None]]:

@@ -1,6 +1,8 @@
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
-from kernel.modules import ModuleAppConfig, ModuleSpec, NotificationKind
+from kernel.modules import ModuleAppConfig, ModuleSpec, NotificationKind, PeriodicJob
 
 
 class WorkflowsConfig(ModuleAppConfig):
@@ -18,12 +20,23 @@ class WorkflowsConfig(ModuleAppConfig):
         menu_order=310,
         audit_exclude=("LogEntry",),
         default_data="lowcode.workflows.defaults.install",
+        periodic_jobs=(PeriodicJob(actor="workflows.sweep", every=timedelta(seconds=60)),),
         urls="lowcode.workflows.urls",
         my_tasks="lowcode.workflows.selectors.my_tasks",
         graphql_query="lowcode.workflows.graphql.WorkflowsQuery",
         graphql_mutation="lowcode.workflows.graphql.WorkflowsMutation",
         role_grants={"dispatcher": ("workflows.view",), "approver": ("workflows.view",)},
         notification_kinds=(
+            NotificationKind(
+                key="workflows.due_soon",
+                label=_("Approvals nearly due"),
+                title=_("Due soon: %(workflow)s"),
+            ),
+            NotificationKind(
+                key="workflows.overdue",
+                label=_("Approvals past their time limit"),
+                title=_("Overdue: %(workflow)s (%(step)s)"),
+            ),
             NotificationKind(
                 key="workflows.urge",
                 label=_("Reminders to approve"),

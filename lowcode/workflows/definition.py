@@ -54,6 +54,7 @@ APPROVER_TYPES = {
 }
 FALLBACKS = {"skip", "admin", "fail"}
 ACTIONS = {"set_field", "emit_event"}
+TIMEOUTS = {"notify_supervisor", "reassign", "approve", "reject"}
 END = "end"
 MAX_STEPS = 50
 
@@ -168,6 +169,26 @@ def check(definition) -> list[Problem]:
             if not isinstance(fallback, str) or fallback not in FALLBACKS:
                 problems.append(
                     Problem(where, "bad_fallback", _("When nobody is found: skip, administrators or fail."))
+                )
+            limit = step.get("time_limit_hours")
+            if limit is not None and (
+                isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit <= 2000
+            ):
+                problems.append(Problem(where, "bad_time", _("A time limit is 1 to 2,000 working hours.")))
+            before = step.get("remind_before_hours")
+            if before is not None and (
+                isinstance(before, bool) or not isinstance(before, (int, float)) or before < 0
+            ):
+                problems.append(
+                    Problem(where, "bad_time", _("Remind a number of working hours before, 0 or more."))
+                )
+            if step.get("on_timeout", "notify_supervisor") not in TIMEOUTS:
+                problems.append(
+                    Problem(
+                        where,
+                        "bad_time",
+                        _("After the limit: notify the supervisor, reassign, approve or reject."),
+                    )
                 )
             on_reject = step.get("on_reject", "requester")
             if on_reject != "requester" and on_reject not in earlier_approvals | {keys[index]}:

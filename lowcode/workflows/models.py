@@ -115,6 +115,11 @@ class Task(models.Model):
     )
     # Added to the step by an approver (加签): must approve whatever the step's mode.
     must_approve = models.BooleanField(default=False)
+    # Timers (business hours, kernel.calendar): acted on by actions.sweep.
+    due_at = models.DateTimeField(null=True, blank=True)
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -129,7 +134,10 @@ class Task(models.Model):
                 fields=["instance", "step_key", "round", "assignee"], name="one_task_per_person_and_round"
             )
         ]
-        indexes = [models.Index(fields=["assignee", "status", "-created_at"], name="task_inbox")]
+        indexes = [
+            models.Index(fields=["assignee", "status", "-created_at"], name="task_inbox"),
+            models.Index(fields=["due_at"], name="task_due", condition=models.Q(status="pending")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.instance_id}/{self.step_key}#{self.round} → {self.assignee_id} ({self.status})"

@@ -1,5 +1,7 @@
 """Kernel tables in every tenant schema: the outbox and its consumers' receipts."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -348,3 +350,28 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} {self.status_code or self.error}"
+
+
+def _weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+class BusinessCalendar(models.Model):
+    """The organisation's working time (kernel.calendar); one row, or the defaults."""
+
+    working_weekdays = models.JSONField(_("working weekdays"), default=_weekdays, help_text=_("0 is Monday."))
+    day_starts = models.TimeField(_("working day starts"), default=datetime.time(8, 0))
+    day_ends = models.TimeField(_("working day ends"), default=datetime.time(17, 30))
+    holidays = models.JSONField(_("holidays"), default=list, blank=True, help_text=_("Dates, YYYY-MM-DD."))
+    extra_working_days = models.JSONField(
+        _("extra working days (调休)"),
+        default=list,
+        blank=True,
+        help_text=_("Weekend dates that are worked."),
+    )
+
+    class Meta:
+        verbose_name = _("business calendar")
+
+    def __str__(self) -> str:
+        return f"{self.day_starts}–{self.day_ends}"
