@@ -52,6 +52,45 @@ def publish(workflow: WorkflowDefinition, *, user=None) -> WorkflowVersion:
     return version
 
 
+def save_workflow(workflow: WorkflowDefinition, *, user=None) -> WorkflowDefinition:
+    """Create or rename a workflow (its steps: save_draft)."""
+    creating = workflow._state.adding
+    require(user, "workflows.add" if creating else "workflows.change")
+    if creating and not workflow.draft:
+        workflow.draft = {"steps": []}
+    workflow.full_clean(exclude=["draft", "current_version"])
+    with transaction.atomic():
+        workflow.save()
+        outbox.emit(
+            f"workflows.workflow.{'created' if creating else 'updated'}", {"id": workflow.pk}, actor=user
+        )
+    return workflow
+
+
+def save_draft(workflow: WorkflowDefinition, draft, *, user=None) -> list:
+    """Keep the designer's work; returns what would stop it from being published."""
+    require(user, "workflows.change")
+    if not isinstance(draft, dict) or not isinstance(draft.get("steps"), list):
+        raise ValidationError(
+            {"draft": ValidationError(_("The definition is malformed."), code="bad_definition")}
+        )
+    WorkflowDefinition.objects.filter(pk=workflow.pk).update(draft=draft)
+    workflow.draft = draft
+    return defs.check(draft)
+
+
+def delete_workflow(workflow: WorkflowDefinition, *, user=None) -> None:
+    require(user, "workflows.delete")
+    if Instance.objects.filter(version__workflow=workflow).exists() or workflow.forms.exists():
+        raise ValidationError(
+            _("%(name)s is in use (instances or forms); it cannot be deleted.") % {"name": workflow.name},
+            code="in_use",
+        )
+    with transaction.atomic():
+        WorkflowDefinition.objects.filter(pk=workflow.pk).update(current_version=None)
+        workflow.delete()
+
+
 # --- Subjects --------------------------------------------------------------------------------------
 
 

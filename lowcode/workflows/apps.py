@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from kernel.modules import ModuleAppConfig, ModuleSpec, NotificationKind, PeriodicJob
+from kernel.modules import MenuItem, ModuleAppConfig, ModuleSpec, NotificationKind, PeriodicJob
 
 
 class WorkflowsConfig(ModuleAppConfig):
@@ -20,6 +20,17 @@ class WorkflowsConfig(ModuleAppConfig):
         menu_order=310,
         audit_exclude=("LogEntry",),
         default_data="lowcode.workflows.defaults.install",
+        menu_items=(
+            MenuItem(
+                "workflows",
+                _("Workflows"),
+                "lowcode_workflows_workflow:index",
+                icon="tasks",
+                order=1,
+                permission="workflows.change",
+            ),
+        ),
+        console_viewsets=("lowcode.workflows.viewsets.workflow_viewset",),
         periodic_jobs=(PeriodicJob(actor="workflows.sweep", every=timedelta(seconds=60)),),
         urls="lowcode.workflows.urls",
         my_tasks="lowcode.workflows.selectors.my_tasks",
