@@ -36,9 +36,9 @@ class Receiver(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if not verify(SECRET, self.headers.get("Facilis-Signature", ""), body):
+            print("refused: bad signature", flush=True)
             self.send_response(400)
             self.end_headers()
-            print("refused: bad signature", flush=True)
             return
         self.send_response(204)  # answer first; do slow work afterwards
         self.end_headers()
