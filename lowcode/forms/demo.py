@@ -110,9 +110,12 @@ def seed(tenant) -> None:
     ):
         form = FormDefinition.objects.filter(code=code).first()
         if form is None:
-            form = actions.save_form(
-                FormDefinition(code=code, name=name, name_en=name_en, kind=kind, target=target)
-            )
+            form = FormDefinition(code=code, name=name, name_en=name_en, kind=kind, target=target)
+            if code == "renovation":  # goes through the seed workflow every organisation has
+                from lowcode.workflows.models import WorkflowDefinition
+
+                form.workflow = WorkflowDefinition.objects.filter(code="repair-preapproval").first()
+            form = actions.save_form(form)
         if form.current_version_id is None:
             actions.save_draft(form, definition)
             actions.publish(form, note="演示 demo")

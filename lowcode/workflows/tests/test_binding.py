@@ -149,3 +149,18 @@ def test_the_api_inbox_and_deciding(tenants, in_tenant, setup, api):
         stranger(decide, {"t": node["id"], "a": True})["data"]["decideTask"]["errors"][0]["code"]
         == "NOT_FOUND"
     )
+
+
+def test_install_defaults_gives_existing_tenants_new_seeds(tenants, in_tenant):
+    from django.core.management import call_command
+
+    with in_tenant(tenants.a):
+        WorkflowDefinition.objects.filter(code="purchase-three-level").update(current_version=None)
+        WorkflowDefinition.objects.filter(code="purchase-three-level").delete()
+    call_command("install_defaults", stdout=None)
+    with in_tenant(tenants.a):
+        seeded = WorkflowDefinition.objects.get(code="purchase-three-level")
+        assert seeded.current_version.number == 1
+    call_command("install_defaults")  # again: nothing new
+    with in_tenant(tenants.a):
+        assert WorkflowDefinition.objects.filter(code="purchase-three-level").count() == 1
