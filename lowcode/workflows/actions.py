@@ -421,7 +421,7 @@ def step_outcome(step: dict, round_tasks) -> str | None:
     The step's signers (those resolved, or the people they handed their task to) count by
     the step's mode; people added by a signer (加签) must each approve, whatever the mode.
     """
-    live = [t for t in round_tasks if t.status in LIVE]
+    live = [t for t in round_tasks if t.status in LIVE and t.kind == Task.Kind.DECIDE]
     signers = [t for t in live if not t.must_approve]
     added = [t for t in live if t.must_approve]
     approvals = sum(t.status == Task.Status.APPROVED for t in signers)
@@ -575,7 +575,7 @@ def _route(people: list[int], instance: Instance) -> list[tuple[int, int | None]
     return routed
 
 
-def _locked_task(task: Task, actor) -> tuple[Instance, Task]:
+def _locked_task(task: Task, actor, kind: str = Task.Kind.DECIDE) -> tuple[Instance, Task]:
     instance = (
         Instance.objects.select_for_update(of=("self",))
         .select_related("version__workflow", "requester")
@@ -586,6 +586,8 @@ def _locked_task(task: Task, actor) -> tuple[Instance, Task]:
         raise PermissionDenied(_("This task is not yours."))
     if task.status != Task.Status.PENDING or instance.status != Instance.Status.RUNNING:
         raise WorkflowError(_("This has already been decided."), code="already_decided")
+    if task.kind != kind:
+        raise WorkflowError(_("This task asks for something else."), code="wrong_kind")
     return instance, task
 
 
@@ -639,6 +641,50 @@ def add_signer(task: Task, *, actor, person: int, comment: str = "") -> Task:
         _log(instance, "signer_added", actor=actor, step_key=task.step_key, comment=comment, person=person)
         _tell_approvers(instance, [new])
     return new
+
+
+def return_for_information(task: Task, *, actor, comment: str) -> Task:
+    """退回补充: send the request back to the requester with a question; when they answer, the
+    step starts again (a new round) — nothing is decided meanwhile."""
+    if not comment.strip():
+        raise WorkflowError(_("Say what information is missing."), code="invalid")
+    with transaction.atomic():
+        instance, task = _locked_task(task, actor)
+        if instance.requester_id is None:
+            raise WorkflowError(_("Nobody requested this; there is no one to ask."), code="invalid")
+        now = timezone.now()
+        Task.objects.filter(pk=task.pk).update(
+            status=Task.Status.RETURNED, comment=comment[:2000], decided_at=now
+        )
+        Task.objects.filter(instance=instance, round=task.round, status=Task.Status.PENDING).exclude(
+            pk=task.pk
+        ).update(status=Task.Status.CANCELLED, decided_at=now)
+        ask = Task.objects.create(
+            instance=instance,
+            step_key=task.step_key,
+            round=task.round,
+            assignee_id=instance.requester_id,
+            kind=Task.Kind.RESPOND,
+        )
+        _log(instance, "returned", actor=actor, step_key=task.step_key, comment=comment)
+        _tell_approvers(instance, [ask])
+    return ask
+
+
+def respond(task: Task, *, actor, comment: str, answers: dict | None = None) -> Instance:
+    """The requester answers a question; the step is asked again with what they added."""
+    with transaction.atomic():
+        instance, task = _locked_task(task, actor, kind=Task.Kind.RESPOND)
+        Task.objects.filter(pk=task.pk).update(
+            status=Task.Status.ANSWERED, comment=comment[:2000], decided_at=timezone.now()
+        )
+        if answers:
+            json.dumps(answers)
+            instance.context.update({k: v for k, v in answers.items() if not str(k).startswith("_")})
+            instance.save(update_fields=["context"])
+        _log(instance, "answered", actor=actor, step_key=task.step_key, comment=comment)
+        _advance(instance, instance.step_index)
+    return instance
 
 
 URGE_INTERVAL_MINUTES = 60

@@ -102,6 +102,12 @@ class Task(models.Model):
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("No longer needed")
         DELEGATED = "delegated", _("Handed to someone else")
+        RETURNED = "returned", _("Returned for more information")
+        ANSWERED = "answered", _("Answered")
+
+    class Kind(models.TextChoices):
+        DECIDE = "decide", _("Approve or reject")
+        RESPOND = "respond", _("Give more information")
 
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="tasks")
     step_key = models.CharField(max_length=40)
@@ -115,6 +121,7 @@ class Task(models.Model):
     )
     # Added to the step by an approver (加签): must approve whatever the step's mode.
     must_approve = models.BooleanField(default=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DECIDE)
     # Timers (business hours, kernel.calendar): acted on by actions.sweep.
     due_at = models.DateTimeField(null=True, blank=True)
     remind_at = models.DateTimeField(null=True, blank=True)

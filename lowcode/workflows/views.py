@@ -18,13 +18,14 @@ def task(request, pk):
         assignee=request.user,
     )
     if request.method == "POST":
+        decision, comment = request.POST.get("decision"), request.POST.get("comment", "")[:2000]
         try:
-            actions.decide(
-                found,
-                actor=request.user,
-                approve=request.POST.get("decision") == "approve",
-                comment=request.POST.get("comment", "")[:2000],
-            )
+            if found.kind == Task.Kind.RESPOND:
+                actions.respond(found, actor=request.user, comment=comment)
+            elif decision == "return":
+                actions.return_for_information(found, actor=request.user, comment=comment)
+            else:
+                actions.decide(found, actor=request.user, approve=decision == "approve", comment=comment)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:

@@ -104,3 +104,48 @@ class TestUrge:
             assert soon.value.code == "too_soon"
             with pytest.raises(PermissionDenied):
                 actions.urge(instance, actor=org["s0"])
+
+
+class TestReturnForInformation:
+    def test_the_requester_answers_and_the_step_asks_again(self, tenants, in_tenant, org, flow):
+        workflow = flow({"steps": [approval("all", users(org["s0"].pk, org["s1"].pk), mode="all")]})
+        with in_tenant(tenants.a):
+            instance = begin(workflow, org["nurse"])
+            decide(instance, org["s1"])
+            mine = Task.objects.get(instance=instance, assignee=org["s0"], status=Task.Status.PENDING)
+            with pytest.raises(actions.WorkflowError):
+                actions.return_for_information(mine, actor=org["s0"], comment="  ")
+            ask = actions.return_for_information(mine, actor=org["s0"], comment="请补充报价单")
+            assert (ask.assignee_id, ask.kind) == (org["nurse"].pk, Task.Kind.RESPOND)
+            # Meanwhile nobody can approve, and the requester is the one waited for.
+            assert [t.assignee_id for t in pending(instance)] == [org["nurse"].pk]
+            with pytest.raises(actions.WorkflowError) as wrong:
+                actions.decide(ask, actor=org["nurse"], approve=True)
+            assert wrong.value.code == "wrong_kind"
+            actions.respond(ask, actor=org["nurse"], comment="已上传", answers={"quote": 1200})
+            instance.refresh_from_db()
+            assert instance.context["quote"] == 1200
+            # The step starts again: both sign again (a new round).
+            assert sorted(t.assignee_id for t in pending(instance)) == [org["s0"].pk, org["s1"].pk]
+            assert {t.round for t in pending(instance)} == {instance.round}
+            kinds = list(instance.log.values_list("kind", flat=True))
+            assert kinds[-3:] == ["returned", "answered", "waiting"]
+            decide(instance, org["s0"])
+            decide(instance, org["s1"])
+            assert Instance.objects.get(pk=instance.pk).status == Instance.Status.APPROVED
+
+    def test_on_the_portal(self, tenants, in_tenant, org, flow, client_for):
+        workflow = flow({"steps": [approval("a", users(org["s0"].pk))]})
+        with in_tenant(tenants.a):
+            instance = begin(workflow, org["nurse"])
+            [task] = pending(instance)
+        approver = client_for(tenants.a, user=org["s0"])
+        approver.post(f"/workflows/tasks/{task.pk}/", {"decision": "return", "comment": "哪个房间？"})
+        with in_tenant(tenants.a):
+            [ask] = pending(instance)
+        requester = client_for(tenants.a, user=org["nurse"])
+        page = requester.get(f"/workflows/tasks/{ask.pk}/").content.decode()
+        assert "哪个房间？" in page and 'value="respond"' in page
+        requester.post(f"/workflows/tasks/{ask.pk}/", {"decision": "respond", "comment": "501"})
+        with in_tenant(tenants.a):
+            assert [t.assignee_id for t in pending(instance)] == [org["s0"].pk]
