@@ -15,18 +15,17 @@ from kernel.graphql.scoped import ScopedObjectType, object_for, principal
 from lowcode.workflows import actions, selectors
 from lowcode.workflows.models import Task
 
-
-class TaskStatus(graphene.Enum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"
+TaskStatus = graphene.Enum.from_enum(
+    Task.Status, name="WorkflowTaskStatus", description="Where a task stands."
+)
+TaskKind = graphene.Enum.from_enum(Task.Kind, name="WorkflowTaskKind", description="What a task asks for.")
 
 
 class WorkflowTaskNode(ScopedObjectType):
     workflow = graphene.String(required=True, description="The workflow's name.")
     step = graphene.String(required=True, description="The step's key.")
     status = graphene.Field(TaskStatus, required=True)
+    kind = graphene.Field(TaskKind, required=True, description="RESPOND: the requester is asked for more.")
     subject_type = graphene.String(required=True)
     subject_id = graphene.ID(required=True, description="The subject's key in its module.")
     requester = graphene.String()
@@ -63,6 +62,10 @@ class WorkflowTaskNode(ScopedObjectType):
     @staticmethod
     def resolve_status(task, info):
         return Task.Status(task.status).value
+
+    @staticmethod
+    def resolve_kind(task, info):
+        return Task.Kind(task.kind).value
 
     @staticmethod
     def resolve_subject_type(task, info):

@@ -136,6 +136,10 @@ def test_the_api_inbox_and_deciding(tenants, in_tenant, setup, api):
         "result": {"status": "APPROVED"},
         "errors": [],
     }
+    fetched = head(
+        "query($id: ID!) { node(id: $id) { ... on WorkflowTask { status kind } } }", {"id": node["id"]}
+    )
+    assert fetched["data"]["node"] == {"status": "APPROVED", "kind": "DECIDE"}
     again = head(decide, {"t": node["id"], "a": False})["data"]["decideTask"]
     assert again["errors"] == [{"field": None, "code": "ALREADY_DECIDED"}]
     # Someone else's task, or one of another tenant, is not found.
