@@ -687,6 +687,39 @@ def respond(task: Task, *, actor, comment: str, answers: dict | None = None) -> 
     return instance
 
 
+def set_away(delegation, *, actor):
+    """Out of office: one's approvals go to a colleague between two dates (for all workflows or
+    the ones named). Checked: dates in order, not oneself, an active colleague."""
+    from identity.models import User
+
+    if getattr(actor, "pk", None) is None:
+        raise PermissionDenied(_("Sign in first."))
+    delegation.delegator_id = actor.pk
+    errors = {}
+    if delegation.delegate_id == actor.pk:
+        errors["delegate"] = ValidationError(_("Choose someone else."), code="invalid")
+    elif not User.objects.filter(pk=delegation.delegate_id, is_active=True).exists():
+        errors["delegate"] = ValidationError(_("Choose an active person."), code="invalid")
+    if delegation.starts_on and delegation.ends_on and delegation.ends_on < delegation.starts_on:
+        errors["ends_on"] = ValidationError(_("The end comes before the start."), code="invalid")
+    unknown = set(delegation.workflows or []) - set(WorkflowDefinition.objects.values_list("code", flat=True))
+    if unknown:
+        errors["workflows"] = ValidationError(
+            _("Unknown workflows: %(codes)s") % {"codes": ", ".join(sorted(unknown))}
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        delegation.save()
+    return delegation
+
+
+def end_away(delegation, *, actor) -> None:
+    if delegation.delegator_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("This is not yours."))
+    delegation.delete()
+
+
 URGE_INTERVAL_MINUTES = 60
 
 

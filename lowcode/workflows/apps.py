@@ -33,6 +33,7 @@ class WorkflowsConfig(ModuleAppConfig):
         console_viewsets=("lowcode.workflows.viewsets.workflow_viewset",),
         periodic_jobs=(PeriodicJob(actor="workflows.sweep", every=timedelta(seconds=60)),),
         urls="lowcode.workflows.urls",
+        portal_entries=((_("Out of office"), "workflows:away", "user"),),
         my_tasks="lowcode.workflows.selectors.my_tasks",
         graphql_query="lowcode.workflows.graphql.WorkflowsQuery",
         graphql_mutation="lowcode.workflows.graphql.WorkflowsMutation",

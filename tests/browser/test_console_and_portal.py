@@ -60,11 +60,13 @@ def test_portal_home_shows_only_enabled_modules_tiles(page, url, tenants):
         "forms",
         "probe",
         "spaces",
+        "workflows",
     ]
     page.goto(url("b.localhost", "/"))
     assert sorted(page.eval_on_selector_all(".tile", "els => els.map(e => e.dataset.module)")) == [
         "forms",
         "spaces",
+        "workflows",
     ]
 
 

@@ -149,3 +149,40 @@ class TestReturnForInformation:
         requester.post(f"/workflows/tasks/{ask.pk}/", {"decision": "respond", "comment": "501"})
         with in_tenant(tenants.a):
             assert [t.assignee_id for t in pending(instance)] == [org["s0"].pk]
+
+
+class TestAwayPage:
+    def test_set_and_end_an_absence_on_the_portal(self, tenants, in_tenant, org, flow, client_for):
+        client = client_for(tenants.a, user=org["s0"])
+        today = timezone.localdate()
+        # Mistakes are refused next to the field, nothing saved.
+        page = client.post(
+            "/workflows/away/",
+            {
+                "delegate": org["s1"].pk,
+                "starts_on": today.isoformat(),
+                "ends_on": (today - dt.timedelta(days=1)).isoformat(),
+            },
+        )
+        assert page.status_code == 200 and 'class="errors"' in page.content.decode()
+        with in_tenant(tenants.a):
+            assert not Delegation.objects.exists()
+        response = client.post(
+            "/workflows/away/",
+            {"delegate": org["s1"].pk, "starts_on": today.isoformat(), "ends_on": today.isoformat()},
+        )
+        assert response.status_code == 302
+        workflow = flow({"steps": [approval("a", users(org["s0"].pk))]})
+        with in_tenant(tenants.a):
+            instance = begin(workflow, org["nurse"])
+            assert [(t.assignee_id, t.on_behalf_of_id) for t in pending(instance)] == [
+                (org["s1"].pk, org["s0"].pk)
+            ]
+            mine = Delegation.objects.get(delegator=org["s0"])
+        # Someone else cannot end it; its owner can.
+        client_for(tenants.a, user=org["s2"]).post("/workflows/away/", {"end": mine.pk})
+        with in_tenant(tenants.a):
+            assert Delegation.objects.filter(pk=mine.pk).exists()
+        client.post("/workflows/away/", {"end": mine.pk})
+        with in_tenant(tenants.a):
+            assert not Delegation.objects.filter(pk=mine.pk).exists()
