@@ -161,5 +161,198 @@ class DecideTask(graphene.Mutation):
         )
 
 
+def _task_or_error(info, task_id):
+    try:
+        return object_for(info, task_id, WorkflowTaskNode), None
+    except GraphQLError:
+        pass
+    return None, [WorkflowsError(field="task", code="NOT_FOUND", message="No task of yours has this id.")]
+
+
+def _refusal(exc) -> list:
+    if isinstance(exc, actions.WorkflowError):
+        code = "ALREADY_DECIDED" if exc.code == "already_decided" else "INVALID"
+        return [WorkflowsError(field=None, code=code, message=" ".join(exc.messages))]
+    if isinstance(exc, PermissionDenied):
+        return [WorkflowsError(field=None, code="PERMISSION_DENIED", message=str(exc))]
+    return [WorkflowsError(field=None, code="INVALID", message=" ".join(exc.messages))]
+
+
+def _payload(task_pk):
+    return DecidePayload(
+        result=Task.objects.select_related("instance__version__workflow").get(pk=task_pk), errors=[]
+    )
+
+
+class TaskAction(graphene.Mutation):
+    """Base of the mutations that act on one of the caller's tasks."""
+
+    Output = DecidePayload
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def act(cls, info, task, **kwargs):
+        raise NotImplementedError
+
+    @classmethod
+    def mutate(cls, root, info, task, **kwargs):
+        found, refused = _task_or_error(info, task)
+        if found is None:
+            return DecidePayload(result=None, errors=refused)
+        try:
+            result = cls.act(info, found, **kwargs)
+        except (actions.WorkflowError, PermissionDenied, ValidationError) as exc:
+            return DecidePayload(result=None, errors=_refusal(exc))
+        return _payload(getattr(result, "pk", found.pk))
+
+
+class ReturnForInformation(TaskAction):
+    """Ask the requester for more (退回补充); the step starts again when they answer."""
+
+    class Arguments:
+        task = graphene.ID(required=True)
+        comment = graphene.String(required=True)
+
+    @classmethod
+    def act(cls, info, task, comment):
+        actions.return_for_information(task, actor=principal(info), comment=comment)
+        return task
+
+
+class AnswerTask(TaskAction):
+    """The requester answers a request for more information."""
+
+    class Arguments:
+        task = graphene.ID(required=True)
+        comment = graphene.String(required=True)
+
+    @classmethod
+    def act(cls, info, task, comment):
+        actions.respond(task, actor=principal(info), comment=comment)
+        return task
+
+
+class HandOverTask(TaskAction):
+    """转交: give one's task to a colleague (a user id, as in the API's User ids' database key)."""
+
+    class Arguments:
+        task = graphene.ID(required=True)
+        to = graphene.ID(required=True, description="The colleague's global id (User).")
+        comment = graphene.String()
+
+    @classmethod
+    def act(cls, info, task, to, comment=""):
+        from kernel.graphql.scoped import pk_for
+
+        return actions.delegate(
+            task, actor=principal(info), to=int(pk_for(to, _user_node())), comment=comment or ""
+        )
+
+
+class AddSigner(TaskAction):
+    """加签: someone must also approve this step."""
+
+    class Arguments:
+        task = graphene.ID(required=True)
+        person = graphene.ID(required=True, description="The person's global id (User).")
+        comment = graphene.String()
+
+    @classmethod
+    def act(cls, info, task, person, comment=""):
+        from kernel.graphql.scoped import pk_for
+
+        actions.add_signer(
+            task, actor=principal(info), person=int(pk_for(person, _user_node())), comment=comment or ""
+        )
+        return task
+
+
+def _user_node():
+    from identity.graphql import UserNode
+
+    return UserNode
+
+
+class RequestPayload(graphene.ObjectType):
+    status = graphene.String(description="The request's state after the action.")
+    reminded = graphene.Int(description="How many people were reminded (urge).")
+    errors = graphene.List(graphene.NonNull(WorkflowsError), required=True)
+
+
+def _my_instance(info, subject_type, subject_id):
+    from lowcode.workflows.models import Instance
+
+    who = getattr(principal(info), "pk", None)
+    if not (
+        isinstance(subject_id, str) and subject_id.isascii() and subject_id.isdigit() and len(subject_id) < 19
+    ):
+        return None  # not a key any module gives out: nothing of yours has it
+    return Instance.objects.filter(
+        requester_id=who, subject_type=subject_type, subject_id=subject_id, status=Instance.Status.RUNNING
+    ).first()
+
+
+class WithdrawRequest(graphene.Mutation):
+    """The requester takes back a running approval while nobody has acted on it."""
+
+    class Arguments:
+        subject_type = graphene.String(required=True)
+        subject_id = graphene.ID(required=True)
+
+    Output = RequestPayload
+
+    @staticmethod
+    def mutate(root, info, subject_type, subject_id):
+        instance = _my_instance(info, subject_type, subject_id)
+        if instance is None:
+            return RequestPayload(
+                errors=[
+                    WorkflowsError(
+                        field="subjectId", code="NOT_FOUND", message="No running request of yours."
+                    )
+                ]
+            )
+        try:
+            instance = actions.withdraw(instance, actor=principal(info))
+        except (actions.WorkflowError, PermissionDenied, ValidationError) as exc:
+            return RequestPayload(errors=_refusal(exc))
+        return RequestPayload(status=instance.status, errors=[])
+
+
+class UrgeRequest(graphene.Mutation):
+    """催办: remind whoever the requester's running approval waits for (at most hourly)."""
+
+    class Arguments:
+        subject_type = graphene.String(required=True)
+        subject_id = graphene.ID(required=True)
+
+    Output = RequestPayload
+
+    @staticmethod
+    def mutate(root, info, subject_type, subject_id):
+        instance = _my_instance(info, subject_type, subject_id)
+        if instance is None:
+            return RequestPayload(
+                errors=[
+                    WorkflowsError(
+                        field="subjectId", code="NOT_FOUND", message="No running request of yours."
+                    )
+                ]
+            )
+        try:
+            reminded = actions.urge(instance, actor=principal(info))
+        except (actions.WorkflowError, PermissionDenied, ValidationError) as exc:
+            return RequestPayload(errors=_refusal(exc))
+        return RequestPayload(status=instance.status, reminded=reminded, errors=[])
+
+
 class WorkflowsMutation(graphene.ObjectType):
     decide_task = DecideTask.Field()
+    return_for_information = ReturnForInformation.Field()
+    answer_task = AnswerTask.Field()
+    hand_over_task = HandOverTask.Field()
+    add_signer = AddSigner.Field()
+    withdraw_request = WithdrawRequest.Field()
+    urge_request = UrgeRequest.Field()

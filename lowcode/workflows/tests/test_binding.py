@@ -168,3 +168,50 @@ def test_install_defaults_gives_existing_tenants_new_seeds(tenants, in_tenant):
     call_command("install_defaults")  # again: nothing new
     with in_tenant(tenants.a):
         assert WorkflowDefinition.objects.filter(code="purchase-three-level").count() == 1
+
+
+def test_the_api_for_the_other_actions(tenants, in_tenant, setup, api, person):
+    from tests.api.helpers import gid
+
+    colleague = person(tenants.a, "colleague", "approver")
+    with in_tenant(tenants.a):
+        first = forms.submit(setup["form"], {"title": "暖气不热"}, user=setup["nurse"])
+        task = Task.objects.get(instance__subject_id=first.pk, assignee=setup["head"])
+    head, nurse = api(tenants.a, user=setup["head"]), api(tenants.a, user=setup["nurse"])
+    task_id = gid("WorkflowTask", task.pk)
+    result = "{ result { id status kind } errors { code } }"
+
+    # Nobody has acted: the requester may remind, and may withdraw (tested after on another).
+    urge = f'mutation {{ urgeRequest(subjectType: "forms.submission", subjectId: "{first.pk}") {{ reminded errors {{ code }} }} }}'
+    assert nurse(urge)["data"]["urgeRequest"] == {"reminded": 1, "errors": []}
+    assert nurse(urge)["data"]["urgeRequest"]["errors"] == [{"code": "INVALID"}]  # too soon
+
+    asked = head(f'mutation {{ returnForInformation(task: "{task_id}", comment: "哪一层？") {result} }}')
+    assert asked["data"]["returnForInformation"]["result"]["status"] == "RETURNED"
+    [mine] = nurse("{ myTasks(first: 5) { edges { node { id kind } } } }")["data"]["myTasks"]["edges"]
+    assert mine["node"]["kind"] == "RESPOND"
+    answered = nurse(f'mutation {{ answerTask(task: "{mine["node"]["id"]}", comment: "三楼") {result} }}')
+    assert answered["data"]["answerTask"]["result"]["status"] == "ANSWERED"
+
+    [again] = head("{ myTasks(first: 5) { edges { node { id } } } }")["data"]["myTasks"]["edges"]
+    handed = head(
+        f'mutation {{ handOverTask(task: "{again["node"]["id"]}", to: "{gid("User", colleague.pk)}") {result} }}'
+    )["data"]["handOverTask"]
+    assert handed["errors"] == [] and handed["result"]["status"] == "PENDING"
+    other = api(tenants.a, user=colleague)
+    taken = other("{ myTasks(first: 5) { totalCount edges { node { id } } } }")["data"]["myTasks"]
+    assert taken["totalCount"] == 1
+    added = other(
+        f'mutation {{ addSigner(task: "{taken["edges"][0]["node"]["id"]}", person: "{gid("User", setup["desk"].pk)}") {result} }}'
+    )["data"]["addSigner"]
+    assert added["errors"] == []
+    with in_tenant(tenants.a):
+        assert Task.objects.filter(assignee=setup["desk"], must_approve=True, status="pending").count() == 1
+
+    with in_tenant(tenants.a):
+        second = forms.submit(setup["form"], {"title": "门锁坏了"}, user=setup["nurse"])
+    withdraw = f'mutation {{ withdrawRequest(subjectType: "forms.submission", subjectId: "{second.pk}") {{ status errors {{ code }} }} }}'
+    assert head(withdraw)["data"]["withdrawRequest"]["errors"] == [{"code": "NOT_FOUND"}]  # not the requester
+    assert nurse(withdraw)["data"]["withdrawRequest"] == {"status": "withdrawn", "errors": []}
+    with in_tenant(tenants.a):
+        assert Submission.objects.get(pk=second.pk).approval == "withdrawn"
