@@ -26,6 +26,7 @@ class KernelConfig(ModuleAppConfig):
             ("audit.view", "See the audit trail"),
             ("audit.export", "Export the audit trail"),
             ("webhooks.manage", "Manage webhooks and see their deliveries"),
+            ("calendar.manage", "Edit the business calendar (working days, hours, holidays)"),
         ),
         menu_icon="history",
         menu_order=950,
@@ -35,6 +36,14 @@ class KernelConfig(ModuleAppConfig):
             ),
             MenuItem(
                 "audit", _("Audit trail"), "kernel_audit", icon="history", order=2, permission="audit.view"
+            ),
+            MenuItem(
+                "calendar",
+                _("Business calendar"),
+                "kernel_calendar",
+                icon="date",
+                order=6,
+                permission="calendar.manage",
             ),
             MenuItem(
                 "webhooks",

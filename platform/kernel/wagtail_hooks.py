@@ -139,6 +139,7 @@ def kernel_console_urls():
 
     return [
         path("modules/", console_views.modules_page, name="kernel_modules"),
+        path("calendar/", console_views.calendar_page, name="kernel_calendar"),
         path("webhooks/deliveries/", webhook_console.delivery_log, name="kernel_webhook_log"),
         path(
             "webhooks/deliveries/<int:pk>/redeliver/",

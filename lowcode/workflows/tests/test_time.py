@@ -99,3 +99,39 @@ class TestSweep:
             assert (task.assignee_id, task.on_behalf_of_id) == (org["admin"].pk, org["s0"].pk)
             assert Instance.objects.get(pk=instance.pk).status == Instance.Status.RUNNING
             assert Task.objects.filter(instance=instance, status=Task.Status.DELEGATED).count() == 1
+
+
+class TestCalendarScreen:
+    def test_administrators_edit_it_and_deadlines_follow(
+        self, tenants, in_tenant, client_for, tenant_admin, org
+    ):
+        admin = client_for(tenants.a, user=tenant_admin(tenants.a))
+        assert 'id="calendar-form"' in admin.get("/console/calendar/").content.decode()
+        bad = admin.post(
+            "/console/calendar/",
+            {"working_weekdays": ["0"], "day_starts": "18:00", "day_ends": "09:00", "holidays": "2026-13-01"},
+        )
+        html = bad.content.decode()
+        assert bad.status_code == 200 and "2026-13-01" in html and 'class="errors"' in html
+        with in_tenant(tenants.a):
+            assert not BusinessCalendar.objects.exists()
+        saved = admin.post(
+            "/console/calendar/",
+            {
+                "working_weekdays": ["0", "1", "2", "3", "4"],
+                "day_starts": "09:00",
+                "day_ends": "17:00",
+                "holidays": "2026-10-13\n2026-10-12",
+                "extra_working_days": "",
+            },
+        )
+        assert saved.status_code == 302
+        with in_tenant(tenants.a):
+            cal = BusinessCalendar.objects.get()
+            assert cal.holidays == ["2026-10-12", "2026-10-13"]
+            # Monday 12 and Tuesday 13 are holidays now: Friday 16:00 + 2 h → Wednesday 10:00.
+            assert add_business_hours(at(9, 16), 2) == at(14, 10)
+
+    def test_people_without_the_permission_cannot(self, tenants, client_for, org):
+        response = client_for(tenants.a, user=org["zhao"]).get("/console/calendar/")
+        assert 'id="calendar-form"' not in response.content.decode()
