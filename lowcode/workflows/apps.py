@@ -21,6 +21,7 @@ class WorkflowsConfig(ModuleAppConfig):
         audit_exclude=("LogEntry",),
         default_data="lowcode.workflows.defaults.install",
         menu_items=(
+            MenuItem("inbox", _("Waiting for me"), "lowcode_workflows_inbox", icon="tasks", order=0),
             MenuItem(
                 "workflows",
                 _("Workflows"),

@@ -68,3 +68,26 @@ def _named(path: list[dict]) -> list[dict]:
     ids = {pk for entry in path for pk in entry.get("people", [])}
     names = {u.pk: u.full_name or u.username for u in User.objects.filter(pk__in=ids)}
     return [{**entry, "names": [names.get(pk, f"#{pk}") for pk in entry.get("people", [])]} for entry in path]
+
+
+def inbox(request):
+    """Waiting for me: every approval across modules, newest first, with a count and a filter."""
+    from django.core.paginator import Paginator
+
+    from lowcode.workflows import selectors
+
+    kind = request.GET.get("subject", "")
+    tasks = selectors.inbox(request.user, subject_type=kind or None)
+    page = Paginator(tasks, 25).get_page(request.GET.get("p"))
+    kinds = sorted(set(selectors.inbox(request.user).values_list("instance__subject_type", flat=True)))
+    return render(
+        request,
+        "lowcode_workflows/console/inbox.html",
+        {
+            "page": page,
+            "count": page.paginator.count,
+            "kinds": kinds,
+            "kind": kind,
+            "page_title": _("Waiting for me"),
+        },
+    )

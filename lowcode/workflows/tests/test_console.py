@@ -66,3 +66,20 @@ def test_people_who_may_not_change_workflows_get_no_design_page(tenants, in_tena
     # The console turns a refusal into a return to its home page, with a message.
     assert (response.status_code, response.get("Location")) in ((403, None), (302, "/console/"))
     assert "workflow-draft" not in response.content.decode()
+
+
+def test_the_console_inbox_lists_what_waits_for_me(tenants, in_tenant, client_for, org, flow):
+    """For people who work in the console (the desk); approvers without console access use the portal."""
+    from lowcode.workflows.models import Task
+    from lowcode.workflows.tests.helpers import begin
+
+    workflow = flow({"steps": [approval("a", users(org["zhao"].pk))]})
+    with in_tenant(tenants.a):
+        begin(workflow, org["nurse"], subject_id=1)
+        begin(workflow, org["nurse"], subject_id=2)
+        tasks = list(Task.objects.filter(assignee=org["zhao"]))
+    html = client_for(tenants.a, user=org["zhao"]).get("/console/workflows/inbox/").content.decode()
+    assert all(f"/workflows/tasks/{task.pk}/" in html for task in tasks) and len(tasks) == 2
+    other = client_for(tenants.a, user=org["admin"]).get("/console/workflows/inbox/").content.decode()
+    assert 'id="inbox"' in other
+    assert not any(f"/workflows/tasks/{task.pk}/" in other for task in tasks)
