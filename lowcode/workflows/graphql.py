@@ -122,50 +122,14 @@ class DecidePayload(graphene.ObjectType):
     errors = graphene.List(graphene.NonNull(WorkflowsError), required=True)
 
 
-class DecideTask(graphene.Mutation):
-    """Approve or reject a task waiting for the caller."""
-
-    class Arguments:
-        task = graphene.ID(required=True)
-        approve = graphene.Boolean(required=True)
-        comment = graphene.String()
-
-    Output = DecidePayload
-
-    @staticmethod
-    def mutate(root, info, task, approve, comment=""):
-        try:
-            found = object_for(info, task, WorkflowTaskNode)
-        except GraphQLError:
-            found = None
-        if found is None:
-            return DecidePayload(
-                result=None,
-                errors=[
-                    WorkflowsError(field="task", code="NOT_FOUND", message="No task of yours has this id.")
-                ],
-            )
-        try:
-            actions.decide(found, actor=principal(info), approve=approve, comment=comment or "")
-        except actions.WorkflowError as exc:
-            code = "ALREADY_DECIDED" if exc.code == "already_decided" else "INVALID"
-            return DecidePayload(
-                result=None, errors=[WorkflowsError(field=None, code=code, message=" ".join(exc.messages))]
-            )
-        except (PermissionDenied, ValidationError) as exc:
-            return DecidePayload(
-                result=None, errors=[WorkflowsError(field=None, code="PERMISSION_DENIED", message=str(exc))]
-            )
-        return DecidePayload(
-            result=Task.objects.select_related("instance__version__workflow").get(pk=found.pk), errors=[]
-        )
-
-
 def _task_or_error(info, task_id):
+    """(the caller's task, None), or (None, NOT_FOUND) for a malformed id or someone else's task."""
     try:
-        return object_for(info, task_id, WorkflowTaskNode), None
+        found = object_for(info, task_id, WorkflowTaskNode)
     except GraphQLError:
-        pass
+        found = None
+    if found is not None:
+        return found, None
     return None, [WorkflowsError(field="task", code="NOT_FOUND", message="No task of yours has this id.")]
 
 
@@ -194,6 +158,7 @@ class TaskAction(graphene.Mutation):
 
     @classmethod
     def act(cls, info, task, **kwargs):
+        """Do the action on the caller's task (each subclass); return the task to show."""
         raise NotImplementedError
 
     @classmethod
@@ -206,6 +171,20 @@ class TaskAction(graphene.Mutation):
         except (actions.WorkflowError, PermissionDenied, ValidationError) as exc:
             return DecidePayload(result=None, errors=_refusal(exc))
         return _payload(getattr(result, "pk", found.pk))
+
+
+class DecideTask(TaskAction):
+    """Approve or reject a task waiting for the caller."""
+
+    class Arguments:
+        task = graphene.ID(required=True)
+        approve = graphene.Boolean(required=True)
+        comment = graphene.String()
+
+    @classmethod
+    def act(cls, info, task, approve, comment=""):
+        actions.decide(task, actor=principal(info), approve=approve, comment=comment or "")
+        return task
 
 
 class ReturnForInformation(TaskAction):

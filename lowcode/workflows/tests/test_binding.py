@@ -186,6 +186,9 @@ def test_the_api_for_the_other_actions(tenants, in_tenant, setup, api, person):
     assert nurse(urge)["data"]["urgeRequest"] == {"reminded": 1, "errors": []}
     assert nurse(urge)["data"]["urgeRequest"]["errors"] == [{"code": "INVALID"}]  # too soon
 
+    # Someone else's task, for every task mutation: NOT_FOUND, nothing done.
+    stolen = nurse(f'mutation {{ returnForInformation(task: "{task_id}", comment: "?") {result} }}')
+    assert stolen["data"]["returnForInformation"] == {"result": None, "errors": [{"code": "NOT_FOUND"}]}
     asked = head(f'mutation {{ returnForInformation(task: "{task_id}", comment: "哪一层？") {result} }}')
     assert asked["data"]["returnForInformation"]["result"]["status"] == "RETURNED"
     [mine] = nurse("{ myTasks(first: 5) { edges { node { id kind } } } }")["data"]["myTasks"]["edges"]
