@@ -5,8 +5,6 @@ with its outbox event. Console screens, portal pages, the API and jobs call thes
 from __future__ import annotations
 
 import json
-import posixpath
-import secrets
 from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,22 +16,15 @@ from django.utils.translation import gettext as _
 
 from identity.actions import require
 from kernel import outbox
+from kernel.files import DOCUMENT_TYPES, store_file
 from lowcode.forms import definition as defs
 from lowcode.forms.models import FormDefinition, FormVersion, Submission, SubmissionIndex, VersionMigration
 from lowcode.forms.validation import facets, validate
 
 UPLOAD_PREFIX = "forms/uploads/"
 MAX_DRAFT_BYTES = 256 * 1024
-# What a form's file field accepts (judged by the bytes), and the extension it is stored with.
-UPLOAD_TYPES = {
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/webp": ".webp",
-    "image/heic": ".heic",
-    "application/pdf": ".pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-}
+# What a form's file field accepts: documents and photos (kernel.files).
+UPLOAD_TYPES = DOCUMENT_TYPES
 
 
 @lru_cache(maxsize=256)
@@ -319,21 +310,9 @@ def submission_department(subject_id: int) -> int | None:
 
 def store_upload(uploaded, *, user) -> dict:
     """Keep a file chosen in a form (before the form is submitted); returns its reference."""
-    from kernel.files import validate_upload
-
     if user is None or not getattr(user, "pk", None):
         raise PermissionDenied(_("Sign in to upload."))
-    content_type = validate_upload(uploaded, allowed_types=UPLOAD_TYPES)
-    # The stored name's extension follows the bytes, never the browser's file name: a PNG
-    # called "x.html" must not be served back as a page.
-    extension = UPLOAD_TYPES[content_type]
-    key = default_storage.save(f"{UPLOAD_PREFIX}{secrets.token_urlsafe(12)}{extension}", uploaded)
-    return {
-        "key": key,
-        "name": posixpath.basename(uploaded.name)[:200],
-        "size": uploaded.size,
-        "type": content_type,
-    }
+    return store_file(uploaded, prefix=UPLOAD_PREFIX, types=UPLOAD_TYPES)
 
 
 def index_submission(submission: Submission, rules: defs.CompiledForm) -> None:

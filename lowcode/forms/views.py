@@ -17,6 +17,7 @@ from lowcode.forms import actions, selectors
 from lowcode.forms.definition import text_in
 from lowcode.forms.display import blocks
 from lowcode.forms.models import Submission
+from lowcode.workflows.selectors import latest_request
 
 
 def _lang() -> str:
@@ -167,5 +168,6 @@ def submission(request, pk):
             "submission": submission,
             "name": text_in({"zh": submission.form.name, "en": submission.form.name_en}, lang),
             "blocks": blocks(submission.version.definition, submission.data, lang),
+            "approval": latest_request("forms.submission", submission.pk) if submission.approval else None,
         },
     )

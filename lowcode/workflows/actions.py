@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -184,6 +185,8 @@ def _administrators() -> list[int]:
 
 
 def _log(instance, kind, *, actor=None, step_key="", comment="", **data):
+    if not data.get("attachments", True):
+        del data["attachments"]
     LogEntry.objects.create(
         instance=instance,
         kind=kind,
@@ -374,7 +377,13 @@ def _step(instance: Instance, key: str) -> dict:
 
 
 def decide(
-    task: Task, *, actor, approve: bool, comment: str = "", next_approver: int | None = None
+    task: Task,
+    *,
+    actor,
+    approve: bool,
+    comment: str = "",
+    next_approver: int | None = None,
+    attachments: list[dict] = (),
 ) -> Instance:
     """Approve or reject one's task. Refused with `not_your_task` or `already_decided`."""
     with transaction.atomic():
@@ -382,11 +391,20 @@ def decide(
         if next_approver is not None:
             instance.context["_next_approver"] = next_approver
             instance.save(update_fields=["context"])
-        _settle(instance, task, approve=approve, actor=actor, comment=comment)
+        _settle(instance, task, approve=approve, actor=actor, comment=comment, attachments=attachments)
     return instance
 
 
-def _settle(instance: Instance, task: Task, *, approve: bool, actor, comment: str, kind: str = "") -> None:
+def _settle(
+    instance: Instance,
+    task: Task,
+    *,
+    approve: bool,
+    actor,
+    comment: str,
+    kind: str = "",
+    attachments: list[dict] = (),
+) -> None:
     """Record a decision on a locked, pending task and move the instance on if the step is decided."""
     task.status = Task.Status.APPROVED if approve else Task.Status.REJECTED
     task.comment = comment[:2000]
@@ -398,6 +416,7 @@ def _settle(instance: Instance, task: Task, *, approve: bool, actor, comment: st
         actor=actor,
         step_key=task.step_key,
         comment=comment,
+        attachments=_checked_attachments(attachments),
     )
     step = _step(instance, task.step_key)
     outcome = step_outcome(
@@ -643,7 +662,7 @@ def add_signer(task: Task, *, actor, person: int, comment: str = "") -> Task:
     return new
 
 
-def return_for_information(task: Task, *, actor, comment: str) -> Task:
+def return_for_information(task: Task, *, actor, comment: str, attachments: list[dict] = ()) -> Task:
     """退回补充: send the request back to the requester with a question; when they answer, the
     step starts again (a new round) — nothing is decided meanwhile."""
     if not comment.strip():
@@ -666,12 +685,21 @@ def return_for_information(task: Task, *, actor, comment: str) -> Task:
             assignee_id=instance.requester_id,
             kind=Task.Kind.RESPOND,
         )
-        _log(instance, "returned", actor=actor, step_key=task.step_key, comment=comment)
+        _log(
+            instance,
+            "returned",
+            actor=actor,
+            step_key=task.step_key,
+            comment=comment,
+            attachments=_checked_attachments(attachments),
+        )
         _tell_approvers(instance, [ask])
     return ask
 
 
-def respond(task: Task, *, actor, comment: str, answers: dict | None = None) -> Instance:
+def respond(
+    task: Task, *, actor, comment: str, answers: dict | None = None, attachments: list[dict] = ()
+) -> Instance:
     """The requester answers a question; the step is asked again with what they added."""
     with transaction.atomic():
         instance, task = _locked_task(task, actor, kind=Task.Kind.RESPOND)
@@ -682,7 +710,14 @@ def respond(task: Task, *, actor, comment: str, answers: dict | None = None) -> 
             json.dumps(answers)
             instance.context.update({k: v for k, v in answers.items() if not str(k).startswith("_")})
             instance.save(update_fields=["context"])
-        _log(instance, "answered", actor=actor, step_key=task.step_key, comment=comment)
+        _log(
+            instance,
+            "answered",
+            actor=actor,
+            step_key=task.step_key,
+            comment=comment,
+            attachments=_checked_attachments(attachments),
+        )
         _advance(instance, instance.step_index)
     return instance
 
@@ -768,6 +803,117 @@ def _reject(instance: Instance, step: dict, actor) -> None:
     _log(instance, "sent_back", actor=actor, step_key=step["key"], to=target)
     keys = [s["key"] for s in _steps(instance)]
     _advance(instance, keys.index(target))
+
+
+# --- Comments and attachments ------------------------------------------------------------------------
+
+ATTACHMENT_PREFIX = "workflows/attachments/"
+MAX_ATTACHMENTS = 5
+
+
+def store_attachments(files, *, actor) -> list[dict]:
+    """Check every file, then keep them all (kernel.files); refused as a whole, per file, on the
+    field "files", before anything is written. The references go to decide/comment/…"""
+    from kernel.files import DOCUMENT_TYPES, store_file, validate_upload
+
+    if getattr(actor, "pk", None) is None:
+        raise PermissionDenied(_("Sign in first."))
+    files = list(files)
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            {
+                "files": ValidationError(
+                    _("At most %(n)s files."), code="too_many_files", params={"n": MAX_ATTACHMENTS}
+                )
+            }
+        )
+    problems = []
+    for uploaded in files:
+        try:
+            validate_upload(uploaded, allowed_types=set(DOCUMENT_TYPES))
+        except ValidationError as exc:
+            problems.append(
+                ValidationError(f"{uploaded.name}: {' '.join(exc.messages)}", code=exc.error_list[0].code)
+            )
+    if problems:
+        raise ValidationError({"files": problems})
+    return [store_file(uploaded, prefix=ATTACHMENT_PREFIX) for uploaded in files]
+
+
+def with_attachments(files, *, actor, then):
+    """Keep the files, then run `then(references)`; if it is refused, the files go again —
+    nothing is left half-written."""
+    from kernel.files import discard_files
+
+    references = store_attachments(files, actor=actor) if files else []
+    try:
+        return then(references)
+    except BaseException:
+        discard_files(references)
+        raise
+
+
+def _checked_attachments(references) -> list[dict]:
+    checked = []
+    for ref in references or ():
+        if not (isinstance(ref, dict) and str(ref.get("key", "")).startswith(ATTACHMENT_PREFIX)):
+            raise WorkflowError(_("An attachment was not uploaded here."), code="invalid")
+        checked.append({k: ref[k] for k in ("key", "name", "size", "type") if k in ref})
+    return checked
+
+
+def involved(instance: Instance, user) -> bool:
+    """The requester, and everyone who has (or had) a task in it, or acted for someone who had."""
+    who = getattr(user, "pk", None)
+    if who is None:
+        return False
+    return instance.requester_id == who or (
+        Task.objects.filter(instance=instance)
+        .filter(models.Q(assignee_id=who) | models.Q(on_behalf_of_id=who))
+        .exists()
+    )
+
+
+def comment(instance: Instance, *, actor, text: str, attachments: list[dict] = ()) -> LogEntry:
+    """A comment (with attachments) on a request by anyone involved; the others involved who
+    are still waiting, and the requester, are told."""
+    from kernel import notifications
+
+    text = (text or "").strip()
+    attachments = _checked_attachments(attachments)
+    if not text and not attachments:
+        raise ValidationError(
+            {"comment": ValidationError(_("Write a comment or attach a file."), code="required")}
+        )
+    with transaction.atomic():
+        instance = (
+            Instance.objects.select_for_update(of=("self",))
+            .select_related("version__workflow")
+            .get(pk=instance.pk)
+        )
+        if not involved(instance, actor):
+            raise PermissionDenied(_("Only the people taking part can comment."))
+        entry = LogEntry.objects.create(
+            instance=instance,
+            kind="commented",
+            actor=actor,
+            step_key=instance.step_key,
+            comment=text[:2000],
+            data={"attachments": attachments} if attachments else {},
+        )
+        others = set(instance.tasks.filter(status=Task.Status.PENDING).values_list("assignee_id", flat=True))
+        if instance.requester_id:
+            others.add(instance.requester_id)
+        others.discard(actor.pk)
+        if others:
+            notifications.notify(
+                sorted(others),
+                "workflows.comment",
+                params={"workflow": instance.version.workflow.name, "who": str(actor)},
+                actor=actor,
+                url=reverse("workflows:request", kwargs={"pk": instance.pk}),
+            )
+    return entry
 
 
 def withdraw(instance: Instance, *, actor) -> Instance:

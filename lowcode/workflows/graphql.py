@@ -6,14 +6,15 @@ A task is visible to its assignee only; deciding answers `{result, errors}` with
 
 import graphene
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q
 from graphene import relay
 from graphql import GraphQLError
 
 from kernel.graphql.connections import ConnectionField, SortKey, sort_enum
 from kernel.graphql.errors import error_type
-from kernel.graphql.scoped import ScopedObjectType, object_for, principal
+from kernel.graphql.scoped import PersonalObjectType, object_for, principal
 from lowcode.workflows import actions, selectors
-from lowcode.workflows.models import Task
+from lowcode.workflows.models import Instance, Task
 
 TaskStatus = graphene.Enum.from_enum(
     Task.Status, name="WorkflowTaskStatus", description="Where a task stands."
@@ -21,7 +22,9 @@ TaskStatus = graphene.Enum.from_enum(
 TaskKind = graphene.Enum.from_enum(Task.Kind, name="WorkflowTaskKind", description="What a task asks for.")
 
 
-class WorkflowTaskNode(ScopedObjectType):
+class WorkflowTaskNode(PersonalObjectType):
+    """A task is its assignee's, whatever their role (approvers are chosen by the workflow)."""
+
     workflow = graphene.String(required=True, description="The workflow's name.")
     step = graphene.String(required=True, description="The step's key.")
     status = graphene.Field(TaskStatus, required=True)
@@ -29,6 +32,9 @@ class WorkflowTaskNode(ScopedObjectType):
     subject_type = graphene.String(required=True)
     subject_id = graphene.ID(required=True, description="The subject's key in its module.")
     requester = graphene.String()
+    request = graphene.Field(
+        lambda: WorkflowRequestNode, required=True, description="The whole request, with its history."
+    )
 
     class Meta:
         model = Task
@@ -42,14 +48,6 @@ class WorkflowTaskNode(ScopedObjectType):
         return queryset.filter(assignee_id=who).select_related(
             "instance__version__workflow", "instance__requester"
         )
-
-    @classmethod
-    def get_node(cls, info, id, action: str = "view"):
-        """A task is its assignee's, whatever their role (approvers are chosen by the workflow)."""
-        try:
-            return cls.get_queryset(Task.objects.filter(pk=int(id)), info).first()
-        except (TypeError, ValueError):
-            return None
 
     @staticmethod
     def resolve_workflow(task, info):
@@ -80,6 +78,119 @@ class WorkflowTaskNode(ScopedObjectType):
         requester = task.instance.requester
         return (requester.full_name or requester.username) if requester else None
 
+    @staticmethod
+    def resolve_request(task, info):
+        return task.instance
+
+
+RequestStatus = graphene.Enum.from_enum(
+    Instance.Status, name="WorkflowRequestStatus", description="Where a request for approval stands."
+)
+
+
+class WorkflowAttachment(graphene.ObjectType):
+    name = graphene.String(required=True)
+    url = graphene.String(required=True, description="A link that expires (signed).")
+    size = graphene.Int()
+
+
+class WorkflowHistoryEntry(graphene.ObjectType):
+    at = graphene.DateTime(required=True)
+    kind = graphene.String(required=True, description='e.g. "approved", "commented", "returned".')
+    label = graphene.String(required=True, description="What happened, in the caller's language.")
+    step = graphene.String(description="The step's key, if any.")
+    actor = graphene.String(description="Who did it (empty: the system).")
+    comment = graphene.String()
+    attachments = graphene.List(graphene.NonNull(WorkflowAttachment), required=True)
+
+    @staticmethod
+    def resolve_attachments(entry, info):
+        return [WorkflowAttachment(name=n, url=u, size=z) for n, u, z in entry.attachments]
+
+
+class WorkflowRequestNode(PersonalObjectType):
+    """A request for approval: seen by its requester and everyone who has a task in it."""
+
+    workflow = graphene.String(required=True, description="The workflow's name.")
+    version = graphene.Int(required=True, description="The version it runs (frozen when it started).")
+    status = graphene.Field(RequestStatus, required=True)
+    step = graphene.String(description="The step it waits at (empty when finished).")
+    subject_type = graphene.String(required=True)
+    subject_id = graphene.ID(required=True)
+    requester = graphene.String()
+    waiting_for = graphene.List(
+        graphene.NonNull(graphene.String), required=True, description="Who must act now."
+    )
+    history = graphene.List(graphene.NonNull(WorkflowHistoryEntry), required=True)
+
+    class Meta:
+        model = Instance
+        name = "WorkflowRequest"
+        interfaces = (relay.Node,)
+        fields = ("started_at", "finished_at", "reason")
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        who = getattr(principal(info), "pk", None)
+        taking_part = Task.objects.filter(instance=OuterRef("pk")).filter(
+            Q(assignee_id=who) | Q(on_behalf_of_id=who)
+        )
+        return queryset.filter(Q(requester_id=who) | Exists(taking_part)).select_related(
+            "version__workflow", "requester"
+        )
+
+    @staticmethod
+    def resolve_workflow(instance, info):
+        return instance.version.workflow.name
+
+    @staticmethod
+    def resolve_version(instance, info):
+        return instance.version.number
+
+    @staticmethod
+    def resolve_status(instance, info):
+        return Instance.Status(instance.status).value
+
+    @staticmethod
+    def resolve_step(instance, info):
+        return instance.step_key
+
+    @staticmethod
+    def resolve_requester(instance, info):
+        requester = instance.requester
+        return (requester.full_name or requester.username) if requester else None
+
+    @staticmethod
+    def resolve_waiting_for(instance, info):
+        return [
+            task.assignee.full_name or task.assignee.username
+            for task in instance.tasks.filter(status=Task.Status.PENDING).select_related("assignee")
+        ]
+
+    @staticmethod
+    def resolve_history(instance, info):
+        return selectors.history(instance)
+
+
+class WorkflowRequestFilter(graphene.InputObjectType):
+    status = graphene.Field(RequestStatus)
+    subject_type = graphene.String(description='e.g. "forms.submission".')
+
+    @classmethod
+    def apply(cls, queryset, value, info):
+        if value.get("status"):
+            queryset = queryset.filter(status=getattr(value["status"], "value", value["status"]))
+        if value.get("subject_type"):
+            queryset = queryset.filter(subject_type=value["subject_type"])
+        return queryset
+
+
+RequestSort = sort_enum("WorkflowRequestSort", {"STARTED_DESC": SortKey("started_at", True)})
+
+
+def _my_requests(root, info):
+    return WorkflowRequestNode.get_queryset(selectors.requested_by(principal(info)), info)
+
 
 TaskSort = sort_enum("WorkflowTaskSort", {"CREATED_DESC": SortKey("created_at", True)})
 
@@ -106,6 +217,14 @@ class WorkflowsQuery(graphene.ObjectType):
         sort=TaskSort,
         default_sort="CREATED_DESC",
         description="Approvals waiting for the caller, across modules (totalCount for a badge).",
+    )
+    my_requests = ConnectionField(
+        WorkflowRequestNode,
+        resolver=_my_requests,
+        filter=WorkflowRequestFilter,
+        sort=RequestSort,
+        default_sort="STARTED_DESC",
+        description="The caller's own requests for approval, with where each stands and its history.",
     )
 
 
@@ -327,6 +446,51 @@ class UrgeRequest(graphene.Mutation):
         return RequestPayload(status=instance.status, reminded=reminded, errors=[])
 
 
+class CommentPayload(graphene.ObjectType):
+    result = graphene.Field(WorkflowRequestNode)
+    errors = graphene.List(graphene.NonNull(WorkflowsError), required=True)
+
+
+class CommentRequest(graphene.Mutation):
+    """Comment on a request one takes part in (requester or approver); the others are told.
+    Attachments are added on the portal's request page."""
+
+    class Arguments:
+        request = graphene.ID(required=True, description="The request's global id (WorkflowRequest).")
+        comment = graphene.String(required=True)
+
+    Output = CommentPayload
+
+    @staticmethod
+    def mutate(root, info, request, comment):
+        try:
+            found = object_for(info, request, WorkflowRequestNode)
+        except GraphQLError:
+            found = None
+        if found is None:
+            return CommentPayload(
+                errors=[
+                    WorkflowsError(
+                        field="request", code="NOT_FOUND", message="No request of yours has this id."
+                    )
+                ]
+            )
+        try:
+            actions.comment(found, actor=principal(info), text=comment)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                return CommentPayload(
+                    errors=[
+                        WorkflowsError(field=field, code="INVALID", message=" ".join(messages))
+                        for field, messages in exc.message_dict.items()
+                    ]
+                )
+            return CommentPayload(errors=_refusal(exc))
+        except PermissionDenied as exc:
+            return CommentPayload(errors=_refusal(exc))
+        return CommentPayload(result=found, errors=[])
+
+
 class WorkflowsMutation(graphene.ObjectType):
     decide_task = DecideTask.Field()
     return_for_information = ReturnForInformation.Field()
@@ -335,3 +499,4 @@ class WorkflowsMutation(graphene.ObjectType):
     add_signer = AddSigner.Field()
     withdraw_request = WithdrawRequest.Field()
     urge_request = UrgeRequest.Field()
+    comment_request = CommentRequest.Field()

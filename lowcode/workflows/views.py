@@ -1,14 +1,25 @@
-"""Portal pages: one waiting task, to approve or reject with a comment."""
+"""Portal pages: one waiting task (approve, reject, ask; a comment and attachments), one
+request (history, comments, withdraw, urge), and out of office."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from lowcode.workflows import actions
-from lowcode.workflows.models import Delegation, Task, WorkflowDefinition
+from lowcode.workflows import actions, selectors
+from lowcode.workflows.models import Delegation, Instance, Task, WorkflowDefinition
+
+
+def _refusal_messages(request, exc) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for errors in exc.message_dict.values():
+            for message in errors:
+                messages.error(request, message)
+    else:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
 
 @login_required
@@ -20,15 +31,26 @@ def task(request, pk):
     )
     if request.method == "POST":
         decision, comment = request.POST.get("decision"), request.POST.get("comment", "")[:2000]
-        try:
+
+        def act(attachments):
             if found.kind == Task.Kind.RESPOND:
-                actions.respond(found, actor=request.user, comment=comment)
-            elif decision == "return":
-                actions.return_for_information(found, actor=request.user, comment=comment)
-            else:
-                actions.decide(found, actor=request.user, approve=decision == "approve", comment=comment)
+                return actions.respond(found, actor=request.user, comment=comment, attachments=attachments)
+            if decision == "return":
+                return actions.return_for_information(
+                    found, actor=request.user, comment=comment, attachments=attachments
+                )
+            return actions.decide(
+                found,
+                actor=request.user,
+                approve=decision == "approve",
+                comment=comment,
+                attachments=attachments,
+            )
+
+        try:
+            actions.with_attachments(request.FILES.getlist("files"), actor=request.user, then=act)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            _refusal_messages(request, exc)
         else:
             messages.success(request, _("Your decision is recorded."))
             return redirect("portal:my-tasks")
@@ -36,7 +58,59 @@ def task(request, pk):
     return render(
         request,
         "lowcode_workflows/task.html",
-        {"task": found, "instance": instance, "log": instance.log.select_related("actor").all()},
+        {
+            "task": found,
+            "instance": instance,
+            "log": selectors.history(instance),
+            "max_files": actions.MAX_ATTACHMENTS,
+        },
+    )
+
+
+@login_required
+def request_page(request, pk):
+    """One request as its requester and everyone taking part see it: where it stands, the
+    history with attachments, a comment box; withdraw and urge for the requester."""
+    instance = get_object_or_404(Instance.objects.select_related("version__workflow", "requester"), pk=pk)
+    if not actions.involved(instance, request.user):
+        raise Http404
+    if request.method == "POST":
+        what = request.POST.get("do")
+        try:
+            if what == "withdraw":
+                actions.withdraw(instance, actor=request.user)
+                messages.success(request, _("The request is withdrawn."))
+            elif what == "urge":
+                count = actions.urge(instance, actor=request.user)
+                messages.success(request, _("Reminder sent to %(n)s people.") % {"n": count})
+            else:
+                text = request.POST.get("comment", "")[:2000]
+                actions.with_attachments(
+                    request.FILES.getlist("files"),
+                    actor=request.user,
+                    then=lambda refs: actions.comment(
+                        instance, actor=request.user, text=text, attachments=refs
+                    ),
+                )
+                messages.success(request, _("Your comment is added."))
+        except (ValidationError, PermissionDenied) as exc:
+            _refusal_messages(request, exc)
+        else:
+            return redirect("workflows:request", pk=instance.pk)
+        instance.refresh_from_db()
+    waiting = instance.tasks.filter(status=Task.Status.PENDING).select_related("assignee")
+    mine = waiting.filter(assignee=request.user).first()
+    return render(
+        request,
+        "lowcode_workflows/request.html",
+        {
+            "instance": instance,
+            "log": selectors.history(instance),
+            "waiting": waiting,
+            "my_task": mine,
+            "is_requester": instance.requester_id == request.user.pk,
+            "max_files": actions.MAX_ATTACHMENTS,
+        },
     )
 
 

@@ -105,6 +105,10 @@ ALLOWED_UPLOAD_TYPES = {
 }
 
 
+# Formats whose bytes carry no signature: for these alone the file name tells the type.
+SIGNATURELESS_TYPES = {"text/csv", "text/plain"}
+
+
 def validate_upload(uploaded, *, allowed_types: set[str] | None = None) -> str:
     """Refuse files over FILE_UPLOAD_MAX_SIZE or of a type not allowed, with a clear message;
     returns the type the bytes show (not the one the browser claimed)."""
@@ -121,6 +125,8 @@ def validate_upload(uploaded, *, allowed_types: set[str] | None = None) -> str:
     uploaded.seek(0)
     kind = filetype.guess(head)
     content_type = kind.mime if kind else mimetypes.guess_type(uploaded.name)[0]
+    if kind is None and content_type not in SIGNATURELESS_TYPES:
+        content_type = None  # e.g. a page called "report.pdf": its bytes are no PDF
     if content_type not in allowed:
         raise ValidationError(
             _("Files of type %(type)s are not accepted."),
@@ -128,6 +134,47 @@ def validate_upload(uploaded, *, allowed_types: set[str] | None = None) -> str:
             params={"type": content_type or _("unknown")},
         )
     return content_type
+
+
+# What documents and photos attached to records may be (judged by the bytes), and the extension
+# each is stored with: the stored name never keeps the browser's extension, so a PNG called
+# "x.html" is never served back as a page.
+DOCUMENT_TYPES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "image/heic": ".heic",
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+}
+
+
+def store_file(uploaded, *, prefix: str, types: dict[str, str] | None = None) -> dict:
+    """Check and keep one uploaded file under `prefix` (in the current tenant's storage);
+    returns its reference: {"key", "name", "size", "type"}. Refused with a ValidationError
+    (file_too_large, file_type) before anything is written."""
+    import secrets
+
+    from django.core.files.storage import default_storage
+
+    types = types or DOCUMENT_TYPES
+    content_type = validate_upload(uploaded, allowed_types=set(types))
+    key = default_storage.save(f"{prefix}{secrets.token_urlsafe(12)}{types[content_type]}", uploaded)
+    return {
+        "key": key,
+        "name": posixpath.basename(uploaded.name or "")[:200],
+        "size": uploaded.size,
+        "type": content_type,
+    }
+
+
+def discard_files(references) -> None:
+    """Remove stored files again (the record they were for was not written)."""
+    from django.core.files.storage import default_storage
+
+    for reference in references:
+        default_storage.delete(reference["key"])
 
 
 def delete_tenant_files(schema_name: str, storage=None) -> None:

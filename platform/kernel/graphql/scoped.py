@@ -124,6 +124,23 @@ class ScopedObjectType(DjangoObjectType):
         return visible(cls.get_queryset(model._default_manager.filter(pk=pk), info), info, action).first()
 
 
+class PersonalObjectType(ScopedObjectType):
+    """A type whose rows are the caller's by the type's own rule in `get_queryset` (the tasks
+    assigned to them, the requests they take part in), whatever their role's data scope: an
+    id of anyone else's row, or one that is malformed, finds nothing."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def get_node(cls, info, id, action: str = "view"):
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            return None
+        return cls.get_queryset(cls._meta.model._default_manager.filter(pk=pk), info).first()
+
+
 def mutation_target(info, global_id, node_type, action: str, error_cls, codes, field: str = "id"):
     """(object, errors) for a mutation acting on `global_id` with `action` (change, delete, add…).
 
