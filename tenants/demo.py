@@ -8,6 +8,8 @@ from tenants import actions
 from tenants.models import Tenant
 
 DEMO_PASSWORD = "Facilis-Demo-2026"
+# What the demo hospitals, university and agency have switched on (HQ only reads figures).
+DEMO_MODULES = ("inventory", "workorders")
 OPERATOR = {"username": "operator", "email": "operator@facilis.demo"}
 
 # Each demo organisation looks like itself: (primary, accent, short name, logo letter).
@@ -62,6 +64,10 @@ def seed(stdout=None) -> list[dict]:
                 stdout.write(f"created demo tenant {schema} ({name})")
         if not tenant.brand_logo:
             _brand(tenant, *DEMO_LOOKS[schema])
+        if kind != "group":
+            for key in DEMO_MODULES:
+                if key not in modules.enabled_keys(tenant):
+                    actions.set_module_enabled(tenant, key, True, actor="demo")
         with tenant_schema(tenant.schema_name):
             for spec in modules.all_modules():
                 if spec.demo_data and modules.is_enabled(spec.key, tenant):

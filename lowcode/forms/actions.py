@@ -405,10 +405,16 @@ def run_migration(job: VersionMigration, *, batch: int = 200) -> VersionMigratio
 
 
 def extensible_targets() -> dict[str, str]:
-    """Records that take custom fields: "app.model" → their name (modules add theirs)."""
+    """Records that take custom fields: "app.model" → their name (modules add theirs through
+    `ModuleSpec.extension_targets`)."""
+    from kernel import modules
     from modules.spaces.models import Room
 
-    return {"spaces.room": str(Room._meta.verbose_name_plural)}
+    found = {"spaces.room": str(Room._meta.verbose_name_plural)}
+    for spec in modules.all_modules():
+        if spec.extension_targets and modules.is_enabled(spec.key):
+            found.update(spec.import_attr("extension_targets")())
+    return found
 
 
 def extension_for(target: str) -> FormDefinition | None:

@@ -80,6 +80,19 @@ def save_draft(workflow: WorkflowDefinition, draft, *, user=None) -> list:
     return defs.check(draft)
 
 
+def copy_workflow(source: WorkflowDefinition, *, code: str, name: str, name_en: str = "", user=None):
+    """A new, unpublished workflow starting from another's published version (its draft if it
+    was never published) — how a tenant adopts a seed template and changes it."""
+    require(user, "workflows.add")
+    steps = source.current_version.definition if source.current_version_id else source.draft
+    copy = WorkflowDefinition(code=code, name=name, name_en=name_en, draft=json.loads(json.dumps(steps)))
+    copy.full_clean(exclude=["draft", "current_version"])
+    with transaction.atomic():
+        copy.save()
+        outbox.emit("workflows.workflow.created", {"id": copy.pk, "copied_from": source.pk}, actor=user)
+    return copy
+
+
 def delete_workflow(workflow: WorkflowDefinition, *, user=None) -> None:
     require(user, "workflows.delete")
     if Instance.objects.filter(version__workflow=workflow).exists() or workflow.forms.exists():

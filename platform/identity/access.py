@@ -163,3 +163,11 @@ def restrict(queryset: QuerySet, principal, action: str = "view") -> QuerySet:
 def can(principal, action: str, obj) -> bool:
     """May the principal act on this one object (restrict() on a one-row queryset)?"""
     return restrict(type(obj)._default_manager.filter(pk=obj.pk), principal, action).exists()
+
+
+def holders(code: str):
+    """Active users whose roles hold `code` (e.g. everyone on the repair desk), for notices."""
+    from identity.models import Role, User
+
+    roles = [role.pk for role in Role.objects.all() if grant_of(role).allows(code)]
+    return User.objects.filter(is_active=True, roles__in=roles).distinct()

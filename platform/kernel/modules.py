@@ -125,6 +125,9 @@ class ModuleSpec:
     # (subject type, dotted path to outcome(subject_id, instance) — called in the transaction
     # that ends the instance — and optionally a dotted path to owner_department(subject_id)).
     workflow_subjects: tuple[tuple[str, ...], ...] = ()
+    # Records that take custom fields (lowcode.forms extensions): dotted path to a function
+    # returning {target: its name}, e.g. {"workorders.trade.water": "Work orders: plumbing"}.
+    extension_targets: str | None = None
 
     @property
     def name(self) -> str:

@@ -186,3 +186,23 @@ class TestAwayPage:
         client.post("/workflows/away/", {"end": mine.pk})
         with in_tenant(tenants.a):
             assert not Delegation.objects.filter(pk=mine.pk).exists()
+
+
+def test_a_seed_template_is_copied_then_changed_without_touching_it(tenants, in_tenant, tenant_admin):
+    from django.core.exceptions import ValidationError
+
+    from lowcode.workflows.models import WorkflowDefinition
+
+    admin = tenant_admin(tenants.a)
+    with in_tenant(tenants.a):
+        seed = WorkflowDefinition.objects.select_related("current_version").get(code="purchase-three-level")
+        copy = actions.copy_workflow(seed, code="purchase-ours", name="本院采购审批", user=admin)
+        assert copy.current_version is None and copy.draft == seed.current_version.definition
+        copy.draft["steps"][1]["branches"][0]["when"]["value"] = 10000
+        actions.save_draft(copy, copy.draft, user=admin)
+        actions.publish(copy, user=admin)
+        seed.refresh_from_db()
+        assert seed.current_version.definition["steps"][1]["branches"][0]["when"]["value"] == 5000
+        with pytest.raises(ValidationError) as taken:
+            actions.copy_workflow(seed, code="purchase-ours", name="再来一份", user=admin)
+        assert "code" in taken.value.message_dict

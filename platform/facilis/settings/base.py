@@ -71,6 +71,8 @@ TENANT_APPS = [
     "portal",
     # Modules: each declares itself on its AppConfig (kernel.modules.ModuleSpec).
     "modules.spaces",
+    "modules.inventory",
+    "modules.workorders",
     # Low-code: forms, workflows, reports (lowcode/).
     "lowcode.forms",
     "lowcode.workflows",
