@@ -26,7 +26,12 @@ class ConsoleActions:
 class WorkflowIndexView(ScopedIndexView):
     def get_list_buttons(self, instance):
         design = reverse("lowcode_workflows_workflow:design", args=[instance.pk])
-        return [ListingButton(_("Design"), url=design, priority=1), *super().get_list_buttons(instance)]
+        copy = reverse("lowcode_workflows_workflow:copy", args=[instance.pk])
+        return [
+            ListingButton(_("Design"), url=design, priority=1),
+            ListingButton(_("Copy"), url=copy, priority=2),
+            *super().get_list_buttons(instance),
+        ]
 
 
 class WorkflowViewSet(ActionModelViewSet):
@@ -43,7 +48,10 @@ class WorkflowViewSet(ActionModelViewSet):
     def get_urlpatterns(self):
         from lowcode.workflows import console_views
 
-        return super().get_urlpatterns() + [path("<int:pk>/design/", console_views.design, name="design")]
+        return super().get_urlpatterns() + [
+            path("<int:pk>/design/", console_views.design, name="design"),
+            path("<int:pk>/copy/", console_views.copy, name="copy"),
+        ]
 
 
 workflow_viewset = WorkflowViewSet("lowcode_workflows_workflow")

@@ -83,3 +83,72 @@ def test_the_console_inbox_lists_what_waits_for_me(tenants, in_tenant, client_fo
     other = client_for(tenants.a, user=org["admin"]).get("/console/workflows/inbox/").content.decode()
     assert 'id="inbox"' in other
     assert not any(f"/workflows/tasks/{task.pk}/" in other for task in tasks)
+
+
+def _json_script(html: str, element_id: str):
+    import re
+
+    match = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html, re.S)
+    assert match, element_id
+    return json.loads(match.group(1))
+
+
+def test_the_designer_gets_this_organisations_choices_and_words(
+    tenants, in_tenant, client_for, tenant_admin, org, person
+):
+    """people, roles, workgroups and departments for the approver inputs, read in the tenant's
+    schema: another organisation's people and workgroups never show."""
+    from identity.models import Workgroup
+    from lowcode.forms.conditions import OPERATORS
+    from lowcode.workflows import definition as defs
+
+    with in_tenant(tenants.a):
+        Workgroup.objects.create(code="night_shift", name="夜班")
+        seed = WorkflowDefinition.objects.get(code="purchase-three-level")
+    person(tenants.b, "only_in_b", "end_user")
+    with in_tenant(tenants.b):
+        Workgroup.objects.create(code="b_only_group", name="乙组")
+
+    html = client_for(tenants.a, user=tenant_admin(tenants.a)).get(
+        f"/console/workflows/definitions/{seed.pk}/design/"
+    )
+    html = html.content.decode()
+    assert 'data-workflow-designer="workflow-draft"' in html and 'id="workflow-draft"' in html
+    choices = _json_script(html, "workflow-designer-choices")
+    usernames = {p["username"] for p in choices["people"]}
+    assert {"nurse", "wang", "admin@ta.test"} <= usernames and "only_in_b" not in usernames
+    assert {"id": org["wang"].pk, "name": "wang", "username": "wang"} in choices["people"]
+    assert {"code": "approver", "name": "审批人"} in choices["roles"]  # the organisation's language
+    assert [w["code"] for w in choices["workgroups"]] == ["night_shift"]
+    departments = {d["id"]: d for d in choices["departments"]}
+    assert departments[org["ortho"].pk]["name"] == "骨科"
+    assert departments[org["ortho"].pk]["depth"] == departments[org["medical"].pk]["depth"] + 1
+    words = _json_script(html, "workflow-designer-messages")
+    assert words["addStep"] and set(words["approverTypes"]) == defs.APPROVER_TYPES
+    assert set(words["operators"]) == OPERATORS and set(words["kinds"]) == defs.KINDS
+    assert _json_script(html, "workflow-designer-problems") == []
+
+
+def test_a_seed_template_is_copied_from_the_list(tenants, in_tenant, client_for, tenant_admin, person):
+    admin = client_for(tenants.a, user=tenant_admin(tenants.a))
+    with in_tenant(tenants.a):
+        seed = WorkflowDefinition.objects.get(code="repair-preapproval")
+    assert (
+        f"/console/workflows/definitions/{seed.pk}/copy/"
+        in admin.get("/console/workflows/definitions/").content.decode()
+    )
+    url = f"/console/workflows/definitions/{seed.pk}/copy/"
+    assert "repair-preapproval-copy" in admin.get(url).content.decode()
+    # A taken code: said next to the field, nothing made.
+    page = admin.post(url, {"code": "purchase-three-level", "name": "x"})
+    assert page.status_code == 200 and "error-message" in page.content.decode()
+    response = admin.post(url, {"code": "our-repair", "name": "本院维修预审批", "name_en": ""})
+    with in_tenant(tenants.a):
+        made = WorkflowDefinition.objects.get(code="our-repair")
+        assert made.current_version is None and made.draft == seed.current_version.definition
+    assert response["Location"] == f"/console/workflows/definitions/{made.pk}/design/"
+    # Someone who may not add workflows cannot copy.
+    staff = client_for(tenants.a, user=person(tenants.a, "clerk", "dispatcher"))
+    assert staff.get(url).status_code in (302, 403)
+    with in_tenant(tenants.a):
+        assert WorkflowDefinition.objects.filter(code="our-repair").count() == 1
