@@ -230,7 +230,8 @@ def _finish(instance: Instance, status: str, *, reason: str = "") -> None:
     instance.finished_at = timezone.now()
     instance.step_key = ""
     instance.save(update_fields=["status", "reason", "finished_at", "step_key"])
-    Task.objects.filter(instance=instance, status=Task.Status.PENDING).update(
+    # To-dos made by the workflow outlive it; what waited for a decision does not.
+    Task.objects.filter(instance=instance, status=Task.Status.PENDING).exclude(kind=Task.Kind.TODO).update(
         status=Task.Status.CANCELLED, decided_at=timezone.now()
     )
     _log(instance, status, reason=reason)
@@ -282,6 +283,8 @@ def _advance(instance: Instance, start: int) -> None:
             if step["action"] == "set_field":
                 instance.context[step["field"]] = step.get("value")
                 instance.save(update_fields=["context"])
+            elif step["action"] == "create_task":
+                _create_todos(instance, step)
             else:
                 outbox.emit(
                     f"workflows.custom.{step['event']}",
@@ -337,6 +340,74 @@ def _advance(instance: Instance, start: int) -> None:
         _log(instance, "waiting", step_key=step["key"], people=people, round=instance.round)
         return
     _finish(instance, Instance.Status.APPROVED)
+
+
+def _create_todos(instance: Instance, step: dict) -> None:
+    """An automatic step's to-do for people (e.g. "place the order"): in their inbox until one
+    of them marks it done; the workflow goes on meanwhile."""
+    from kernel import notifications
+
+    people = resolve(step["assignees"], instance)
+    if not people:
+        _log(instance, "skipped", step_key=step["key"], why="nobody")
+        return
+    created = Task.objects.bulk_create(
+        [
+            Task(
+                instance=instance,
+                step_key=step["key"],
+                round=instance.round,
+                assignee_id=person,
+                kind=Task.Kind.TODO,
+                comment="",
+            )
+            for person in people
+        ],
+        ignore_conflicts=True,
+    )
+    title = step["title"] if isinstance(step["title"], dict) else {"zh": step["title"]}
+    notifications.notify(
+        people,
+        "workflows.todo",
+        params={"title": title.get("zh") or title.get("en", ""), "workflow": instance.version.workflow.name},
+        url=reverse("workflows:request", kwargs={"pk": instance.pk}),
+    )
+    _log(instance, "todo_created", step_key=step["key"], people=people, count=len(created))
+
+
+def finish_todo(task: Task, *, actor, comment: str = "") -> Task:
+    """Mark a workflow's to-do done (its other holders' copies go too)."""
+    with transaction.atomic():
+        instance = Instance.objects.select_for_update(of=("self",)).get(pk=task.instance_id)
+        task = Task.objects.get(pk=task.pk)
+        if task.assignee_id != getattr(actor, "pk", None):
+            raise PermissionDenied(_("This task is not yours."))
+        if task.kind != Task.Kind.TODO:
+            raise WorkflowError(_("This task asks for something else."), code="wrong_kind")
+        if task.status != Task.Status.PENDING:
+            raise WorkflowError(_("This has already been done."), code="already_decided")
+        now = timezone.now()
+        Task.objects.filter(pk=task.pk).update(
+            status=Task.Status.DONE, comment=comment[:2000], decided_at=now
+        )
+        Task.objects.filter(
+            instance=instance,
+            step_key=task.step_key,
+            round=task.round,
+            kind=Task.Kind.TODO,
+            status=Task.Status.PENDING,
+        ).update(status=Task.Status.CANCELLED, decided_at=now)
+        _log(instance, "todo_done", actor=actor, step_key=task.step_key, comment=comment)
+    task.refresh_from_db()
+    return task
+
+
+def todo_title(task: Task, lang: str = "zh") -> str:
+    step = next((s for s in task.instance.version.definition["steps"] if s["key"] == task.step_key), {})
+    title = step.get("title", "")
+    if isinstance(title, dict):
+        return title.get("en" if lang.startswith("en") else "zh") or title.get("zh") or title.get("en", "")
+    return str(title)
 
 
 def _tell_approvers(instance: Instance, tasks: list[Task]) -> None:
@@ -616,10 +687,10 @@ def _locked_task(task: Task, actor, kind: str = Task.Kind.DECIDE) -> tuple[Insta
     task = Task.objects.get(pk=task.pk)
     if task.assignee_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("This task is not yours."))
-    if task.status != Task.Status.PENDING or instance.status != Instance.Status.RUNNING:
-        raise WorkflowError(_("This has already been decided."), code="already_decided")
     if task.kind != kind:
         raise WorkflowError(_("This task asks for something else."), code="wrong_kind")
+    if task.status != Task.Status.PENDING or instance.status != Instance.Status.RUNNING:
+        raise WorkflowError(_("This has already been decided."), code="already_decided")
     return instance, task
 
 

@@ -62,6 +62,11 @@ class WorkflowsConfig(ModuleAppConfig):
                 body=_("%(subject)s is waiting for your decision."),
             ),
             NotificationKind(
+                key="workflows.todo",
+                label=_("Tasks made by workflows"),
+                title=_("To do: %(title)s (%(workflow)s)"),
+            ),
+            NotificationKind(
                 key="workflows.comment",
                 label=_("Comments on approvals I take part in"),
                 title=_("%(who)s commented on %(workflow)s"),

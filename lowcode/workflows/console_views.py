@@ -124,6 +124,10 @@ def designer_messages() -> dict:
         "addApprover": _("Add approver"),
         "recipients": _("Recipients"),
         "addRecipient": _("Add recipient"),
+        "assignees": _("For whom"),
+        "addAssignee": _("Add a person or group"),
+        "taskTitleZh": _("Task (中文)"),
+        "taskTitleEn": _("Task (English)"),
         "noApprovers": _("Nobody yet: add at least one rule."),
         "approverType": _("Kind of approver"),
         "person": _("Person"),
@@ -202,7 +206,11 @@ def designer_messages() -> dict:
             "approve": _("Approve automatically"),
             "reject": _("Reject automatically"),
         },
-        "actions": {"set_field": _("Set a field"), "emit_event": _("Send an event")},
+        "actions": {
+            "set_field": _("Set a field"),
+            "emit_event": _("Send an event"),
+            "create_task": _("Create a task"),
+        },
         "operators": {
             "eq": _("is"),
             "ne": _("is not"),

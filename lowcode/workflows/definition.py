@@ -25,6 +25,10 @@ the requester's own department's head, 2 the one above…), `field` (a person ch
 form field: `key`), `subject_owner` (the subject's department head), `previous_choice`
 (the person the previous approver named). `fallback` when nobody resolves: `skip`,
 `admin` (the organisation's administrators) or `fail` (the instance stops with a reason).
+Automatic actions (`kind: "action"`): `set_field` (`field`, `value`) in the context,
+`emit_event` (`event`: an outbox event `workflows.custom.<event>`), `create_task` (a to-do
+for the people of `assignees` — the same rules as approvers — titled `title` {"zh","en"};
+it does not hold the workflow up, and outlives it until someone marks it done).
 Conditions are lowcode.forms.conditions, on the instance's context (form answers and
 `amount`, `category`, `requester_department`, `requester_roles`…).
 """
@@ -53,7 +57,7 @@ APPROVER_TYPES = {
     "previous_choice",
 }
 FALLBACKS = {"skip", "admin", "fail"}
-ACTIONS = {"set_field", "emit_event"}
+ACTIONS = {"set_field", "emit_event", "create_task"}
 TIMEOUTS = {"notify_supervisor", "reassign", "approve", "reject"}
 END = "end"
 MAX_STEPS = 50
@@ -235,4 +239,10 @@ def check(definition) -> list[Problem]:
                 problems.append(
                     Problem(where, "bad_action", _("Name the event (lower-case letters, digits, _)."))
                 )
+            elif action == "create_task":
+                title = step.get("title")
+                texts = title.values() if isinstance(title, dict) else [title]
+                if not any(isinstance(text, str) and text.strip() for text in texts):
+                    problems.append(Problem(where, "bad_action", _("Say what is to be done (a title).")))
+                problems += _approver_problems(step.get("assignees"), where + ".assignees")
     return problems

@@ -349,6 +349,18 @@ class HandOverTask(TaskAction):
         )
 
 
+class FinishTask(TaskAction):
+    """Mark a to-do that a workflow made for the caller as done."""
+
+    class Arguments:
+        task = graphene.ID(required=True)
+        comment = graphene.String()
+
+    @classmethod
+    def act(cls, info, task, comment=""):
+        return actions.finish_todo(task, actor=principal(info), comment=comment or "")
+
+
 class AddSigner(TaskAction):
     """加签: someone must also approve this step."""
 
@@ -497,6 +509,7 @@ class WorkflowsMutation(graphene.ObjectType):
     answer_task = AnswerTask.Field()
     hand_over_task = HandOverTask.Field()
     add_signer = AddSigner.Field()
+    finish_task = FinishTask.Field()
     withdraw_request = WithdrawRequest.Field()
     urge_request = UrgeRequest.Field()
     comment_request = CommentRequest.Field()

@@ -104,10 +104,12 @@ class Task(models.Model):
         DELEGATED = "delegated", _("Handed to someone else")
         RETURNED = "returned", _("Returned for more information")
         ANSWERED = "answered", _("Answered")
+        DONE = "done", _("Done")
 
     class Kind(models.TextChoices):
         DECIDE = "decide", _("Approve or reject")
         RESPOND = "respond", _("Give more information")
+        TODO = "todo", _("To do")
 
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="tasks")
     step_key = models.CharField(max_length=40)

@@ -85,6 +85,8 @@ LOG_LABELS = {
     "notified": _("Copies sent"),
     "branch": _("Route chosen"),
     "automatic": _("Automatic action"),
+    "todo_created": _("Task created"),
+    "todo_done": _("Task done"),
 }
 # The end of a request (logged with its final status and no step).
 FINAL_LABELS = {

@@ -33,6 +33,8 @@ def task(request, pk):
         decision, comment = request.POST.get("decision"), request.POST.get("comment", "")[:2000]
 
         def act(attachments):
+            if found.kind == Task.Kind.TODO:
+                return actions.finish_todo(found, actor=request.user, comment=comment)
             if found.kind == Task.Kind.RESPOND:
                 return actions.respond(found, actor=request.user, comment=comment, attachments=attachments)
             if decision == "return":

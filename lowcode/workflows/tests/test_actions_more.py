@@ -206,3 +206,57 @@ def test_a_seed_template_is_copied_then_changed_without_touching_it(tenants, in_
         with pytest.raises(ValidationError) as taken:
             actions.copy_workflow(seed, code="purchase-ours", name="再来一份", user=admin)
         assert "code" in taken.value.message_dict
+
+
+def test_an_automatic_step_creates_a_task_that_outlives_the_workflow(tenants, in_tenant, org, flow, api):
+    from lowcode.workflows.definition import check
+
+    bad = {"steps": [{"key": "todo", "kind": "action", "action": "create_task", "title": {"zh": " "}}]}
+    assert {p.code for p in check(bad)} == {"bad_action", "no_approvers"}
+    workflow = flow(
+        {
+            "steps": [
+                approval("head", users(org["wang"].pk)),
+                {
+                    "key": "order_it",
+                    "kind": "action",
+                    "action": "create_task",
+                    "title": {"zh": "下采购订单", "en": "Place the order"},
+                    "assignees": users(org["s0"].pk, org["s1"].pk),
+                },
+            ]
+        }
+    )
+    with in_tenant(tenants.a):
+        instance = begin(workflow, org["nurse"])
+        decide(instance, org["wang"])
+        instance.refresh_from_db()
+        assert instance.status == Instance.Status.APPROVED  # the task does not hold it up
+        todos = list(Task.objects.filter(instance=instance, kind=Task.Kind.TODO).order_by("assignee_id"))
+        assert [(t.assignee_id, t.status) for t in todos] == [
+            (org["s0"].pk, Task.Status.PENDING),
+            (org["s1"].pk, Task.Status.PENDING),
+        ]
+        assert actions.todo_title(todos[0], "en") == "Place the order"
+        with pytest.raises(actions.WorkflowError) as wrong:
+            actions.decide(todos[0], actor=org["s0"], approve=True)
+        assert wrong.value.code == "wrong_kind"
+        with pytest.raises(PermissionDenied):
+            actions.finish_todo(todos[0], actor=org["s1"])
+    # Done through the API by one of them; the other's copy goes.
+    from tests.api.helpers import gid
+
+    s0 = api(tenants.a, user=org["s0"])
+    listed = s0("{ myTasks(first: 5) { edges { node { id kind } } } }")["data"]["myTasks"]["edges"]
+    assert [e["node"]["kind"] for e in listed] == ["TODO"]
+    done = s0(
+        'mutation($t: ID!) { finishTask(task: $t, comment: "已下单") { result { status } errors { code } } }',
+        {"t": gid("WorkflowTask", todos[0].pk)},
+    )["data"]["finishTask"]
+    assert done == {"result": {"status": "DONE"}, "errors": []}
+    with in_tenant(tenants.a):
+        assert Task.objects.get(pk=todos[1].pk).status == Task.Status.CANCELLED
+        assert list(instance.log.values_list("kind", flat=True))[-1] == "todo_done"
+        with pytest.raises(actions.WorkflowError) as again:
+            actions.finish_todo(Task.objects.get(pk=todos[0].pk), actor=org["s0"])
+        assert again.value.code == "already_decided"

@@ -124,7 +124,10 @@ def test_comments_on_the_request_page(tenants, in_tenant, org, running, person):
     assert response.status_code == 302
     # Nothing to say: refused with a message, nothing written.
     response = nurse.post(url, {"do": "comment", "comment": "  "})
-    assert response.status_code == 200 and "Write a comment or attach a file." in response.content.decode()
+    said = response.content.decode()
+    assert response.status_code == 200 and (
+        "Write a comment or attach a file." in said or "请填写意见或添加附件" in said
+    )
     with in_tenant(tenants.a):
         comments = list(LogEntry.objects.filter(instance=instance, kind="commented"))
         assert [c.comment for c in comments] == ["补充：三楼东侧"]

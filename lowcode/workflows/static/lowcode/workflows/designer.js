@@ -56,6 +56,10 @@
     addApprover: "Add approver",
     recipients: "Recipients",
     addRecipient: "Add recipient",
+    assignees: "For whom",
+    addAssignee: "Add a person or group",
+    taskTitleZh: "Task (中文)",
+    taskTitleEn: "Task (English)",
     noApprovers: "Nobody yet: add at least one rule.",
     approverType: "Kind of approver",
     person: "Person",
@@ -120,7 +124,7 @@
       approve: "Approve automatically",
       reject: "Reject automatically",
     },
-    actions: { set_field: "Set a field", emit_event: "Send an event" },
+    actions: { set_field: "Set a field", emit_event: "Send an event", create_task: "Create a task" },
     operators: {
       eq: "is",
       ne: "is not",
@@ -150,7 +154,7 @@
   var PARAMETERS = ["id", "code", "key", "levels"];
   var FALLBACKS = ["admin", "skip", "fail"];
   var TIMEOUTS = ["notify_supervisor", "reassign", "approve", "reject"];
-  var ACTIONS = ["set_field", "emit_event"];
+  var ACTIONS = ["set_field", "emit_event", "create_task"];
   var OPERATORS = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "not_contains", "empty", "not_empty"];
   var LIST_OPERATORS = { in: true, not_in: true };
   var NO_VALUE = { empty: true, not_empty: true };
@@ -1135,10 +1139,15 @@
         delete step.field;
         delete step.value;
         delete step.event;
+        delete step.title;
+        delete step.assignees;
         step.action = value;
         if (value === "set_field") {
           step.field = "";
           step.value = "";
+        } else if (value === "create_task") {
+          step.title = { zh: "", en: "" };
+          step.assignees = [];
         } else {
           step.event = "";
         }
@@ -1154,6 +1163,19 @@
           typed();
         }, { "data-field": "action-value" }));
         grid.appendChild(valueRow);
+      } else if (step.action === "create_task") {
+        if (!step.title || typeof step.title !== "object") step.title = { zh: typeof step.title === "string" ? step.title : "", en: "" };
+        grid.appendChild(labelled(t("taskTitleZh"), textInput(step.title.zh || "", function (value) {
+          step.title.zh = value;
+          typed();
+        }, { "data-field": "task-title-zh" })));
+        grid.appendChild(labelled(t("taskTitleEn"), textInput(step.title.en || "", function (value) {
+          step.title.en = value;
+          typed();
+        }, { "data-field": "task-title-en" })));
+        body.appendChild(grid);
+        body.appendChild(rulesEditor(step, "assignees", t("assignees"), t("addAssignee")));
+        return;
       } else if (step.action === "emit_event") {
         grid.appendChild(labelled(t("event"), textInput(step.event, function (value) {
           step.event = value.trim();
