@@ -231,7 +231,7 @@ def _finish(instance: Instance, status: str, *, reason: str = "") -> None:
     instance.step_key = ""
     instance.save(update_fields=["status", "reason", "finished_at", "step_key"])
     # To-dos made by the workflow outlive it; what waited for a decision does not.
-    Task.objects.filter(instance=instance, status=Task.Status.PENDING).exclude(kind=Task.Kind.TODO).update(
+    Task.objects.filter(instance=instance, status__in=WAITING).exclude(kind=Task.Kind.TODO).update(
         status=Task.Status.CANCELLED, decided_at=timezone.now()
     )
     _log(instance, status, reason=reason)
@@ -502,12 +502,17 @@ def _settle(
         comment=comment,
         attachments=_checked_attachments(attachments),
     )
+    if approve:  # 前加签: whoever waited for this signer decides now
+        resumed = list(Task.objects.filter(held_for=task, status=Task.Status.HELD))
+        if resumed:
+            Task.objects.filter(pk__in=[t.pk for t in resumed]).update(status=Task.Status.PENDING)
+            _tell_approvers(instance, resumed)
     step = _step(instance, task.step_key)
     outcome = step_outcome(
         step, Task.objects.filter(instance=instance, step_key=task.step_key, round=task.round)
     )
     if outcome == "approved":
-        Task.objects.filter(instance=instance, round=task.round, status=Task.Status.PENDING).update(
+        Task.objects.filter(instance=instance, round=task.round, status__in=WAITING).update(
             status=Task.Status.CANCELLED, decided_at=timezone.now()
         )
         _advance(instance, instance.step_index + 1)
@@ -516,6 +521,8 @@ def _settle(
 
 
 LIVE = (Task.Status.PENDING, Task.Status.APPROVED, Task.Status.REJECTED)
+# Tasks still to be decided: pending, or held until someone added before them has approved.
+WAITING = (Task.Status.PENDING, Task.Status.HELD)
 
 
 def step_outcome(step: dict, round_tasks) -> str | None:
@@ -730,8 +737,17 @@ def delegate(task: Task, *, actor, to: int, comment: str = "") -> Task:
     return new
 
 
-def add_signer(task: Task, *, actor, person: int, comment: str = "") -> Task:
-    """加签: someone else must also approve this step before it passes (whatever its mode)."""
+SIGNER_POSITIONS = ("with", "before", "after")
+
+
+def add_signer(task: Task, *, actor, person: int, comment: str = "", position: str = "with") -> Task:
+    """加签: someone else must also approve this step before it passes (whatever its mode).
+
+    `before` (前加签): they decide first; the one who added them decides after their approval.
+    `after` (后加签): the one who adds them approves now; the step waits for the added person.
+    `with`: both decide, in any order."""
+    if position not in SIGNER_POSITIONS:
+        raise WorkflowError(_("Add the signer before, after or alongside you."), code="invalid")
     with transaction.atomic():
         instance, task = _locked_task(task, actor)
         _new_signer(instance, task, person)
@@ -741,8 +757,20 @@ def add_signer(task: Task, *, actor, person: int, comment: str = "") -> Task:
         new = Task.objects.create(
             instance=instance, step_key=task.step_key, round=task.round, assignee_id=person, must_approve=True
         )
-        _log(instance, "signer_added", actor=actor, step_key=task.step_key, comment=comment, person=person)
+        _log(
+            instance,
+            "signer_added",
+            actor=actor,
+            step_key=task.step_key,
+            comment=comment,
+            person=person,
+            position=position,
+        )
         _tell_approvers(instance, [new])
+        if position == "before":
+            Task.objects.filter(pk=task.pk).update(status=Task.Status.HELD, held_for=new)
+        elif position == "after":
+            _settle(instance, task, approve=True, actor=actor, comment=comment)
     return new
 
 
@@ -759,7 +787,7 @@ def return_for_information(task: Task, *, actor, comment: str, attachments: list
         Task.objects.filter(pk=task.pk).update(
             status=Task.Status.RETURNED, comment=comment[:2000], decided_at=now
         )
-        Task.objects.filter(instance=instance, round=task.round, status=Task.Status.PENDING).exclude(
+        Task.objects.filter(instance=instance, round=task.round, status__in=WAITING).exclude(
             pk=task.pk
         ).update(status=Task.Status.CANCELLED, decided_at=now)
         ask = Task.objects.create(
@@ -881,7 +909,7 @@ def _reject(instance: Instance, step: dict, actor) -> None:
     if target == "requester":
         _finish(instance, Instance.Status.REJECTED)
         return
-    Task.objects.filter(instance=instance, status=Task.Status.PENDING).update(
+    Task.objects.filter(instance=instance, status__in=WAITING).update(
         status=Task.Status.CANCELLED, decided_at=timezone.now()
     )
     _log(instance, "sent_back", actor=actor, step_key=step["key"], to=target)

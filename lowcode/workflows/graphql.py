@@ -361,6 +361,14 @@ class FinishTask(TaskAction):
         return actions.finish_todo(task, actor=principal(info), comment=comment or "")
 
 
+SignerPosition = graphene.Enum(
+    "WorkflowSignerPosition",
+    [("BEFORE", "before"), ("AFTER", "after"), ("WITH", "with")],
+    description="BEFORE (前加签): they decide first, then you. AFTER (后加签): you approve now, "
+    "they decide next. WITH: both of you, in any order.",
+)
+
+
 class AddSigner(TaskAction):
     """加签: someone must also approve this step."""
 
@@ -368,13 +376,18 @@ class AddSigner(TaskAction):
         task = graphene.ID(required=True)
         person = graphene.ID(required=True, description="The person's global id (User).")
         comment = graphene.String()
+        position = graphene.Argument(SignerPosition, default_value="with")
 
     @classmethod
-    def act(cls, info, task, person, comment=""):
+    def act(cls, info, task, person, comment="", position="with"):
         from kernel.graphql.scoped import pk_for
 
         actions.add_signer(
-            task, actor=principal(info), person=int(pk_for(person, _user_node())), comment=comment or ""
+            task,
+            actor=principal(info),
+            person=int(pk_for(person, _user_node())),
+            comment=comment or "",
+            position=getattr(position, "value", position),
         )
         return task
 

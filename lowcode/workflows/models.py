@@ -105,6 +105,7 @@ class Task(models.Model):
         RETURNED = "returned", _("Returned for more information")
         ANSWERED = "answered", _("Answered")
         DONE = "done", _("Done")
+        HELD = "held", _("Waiting for an added signer")
 
     class Kind(models.TextChoices):
         DECIDE = "decide", _("Approve or reject")
@@ -123,6 +124,8 @@ class Task(models.Model):
     )
     # Added to the step by an approver (加签): must approve whatever the step's mode.
     must_approve = models.BooleanField(default=False)
+    # 前加签: this task waits (status held) until the task of the person added before it is approved.
+    held_for = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DECIDE)
     # Timers (business hours, kernel.calendar): acted on by actions.sweep.
     due_at = models.DateTimeField(null=True, blank=True)

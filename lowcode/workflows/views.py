@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from identity.models import User
 from lowcode.workflows import actions, selectors
 from lowcode.workflows.models import Delegation, Instance, Task, WorkflowDefinition
 
@@ -20,6 +21,13 @@ def _refusal_messages(request, exc) -> None:
                 messages.error(request, message)
     else:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @login_required
@@ -37,6 +45,21 @@ def task(request, pk):
                 return actions.finish_todo(found, actor=request.user, comment=comment)
             if found.kind == Task.Kind.RESPOND:
                 return actions.respond(found, actor=request.user, comment=comment, attachments=attachments)
+            if decision in ("signer", "hand_over"):
+                person = _int(request.POST.get("person"))
+                if person is None:
+                    raise ValidationError(
+                        {"person": ValidationError(_("Choose a colleague."), code="required")}
+                    )
+                if decision == "hand_over":
+                    return actions.delegate(found, actor=request.user, to=person, comment=comment)
+                return actions.add_signer(
+                    found,
+                    actor=request.user,
+                    person=person,
+                    comment=comment,
+                    position=request.POST.get("position", "before"),
+                )
             if decision == "return":
                 return actions.return_for_information(
                     found, actor=request.user, comment=comment, attachments=attachments
@@ -65,6 +88,12 @@ def task(request, pk):
             "instance": instance,
             "log": selectors.history(instance),
             "max_files": actions.MAX_ATTACHMENTS,
+            "colleagues": User.objects.filter(is_active=True)
+            .exclude(pk=request.user.pk)
+            .order_by("username")[:500],
+            "todo": actions.todo_title(found, request.LANGUAGE_CODE or "zh")
+            if found.kind == Task.Kind.TODO
+            else "",
         },
     )
 
@@ -129,8 +158,6 @@ class AwayForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from identity.models import User
-
         self.fields["delegate"].queryset = (
             User.objects.filter(is_active=True).exclude(pk=user.pk).order_by("username")
         )

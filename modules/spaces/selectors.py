@@ -1,5 +1,7 @@
 """Reads of the location tree with their joins done once."""
 
+import re
+
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from identity.access import restrict
@@ -33,8 +35,13 @@ def building_floor_list(building: Building, principal) -> QuerySet[Floor]:
     )
 
 
+QR_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,16}")
+
+
 def location_by_token(token: str):
     """The campus, building, floor or room a QR code points to, or None."""
+    if not isinstance(token, str) or not QR_TOKEN.fullmatch(token):
+        return None  # not a code we give out (URL-safe base64, 12 characters; older ones up to 16)
     for model, related in (
         (Room, ("floor__building__campus", "department")),
         (Floor, ("building__campus",)),

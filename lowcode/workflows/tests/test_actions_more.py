@@ -260,3 +260,83 @@ def test_an_automatic_step_creates_a_task_that_outlives_the_workflow(tenants, in
         with pytest.raises(actions.WorkflowError) as again:
             actions.finish_todo(Task.objects.get(pk=todos[0].pk), actor=org["s0"])
         assert again.value.code == "already_decided"
+
+
+@pytest.mark.parametrize("mode", ["one", "all"])
+def test_a_signer_added_before_decides_first_and_after_decides_next(tenants, in_tenant, org, flow, mode):
+    workflow = flow({"steps": [approval("head", users(org["wang"].pk), mode=mode)]}, code=f"sign-{mode}")
+    with in_tenant(tenants.a):
+        # 前加签: 王主任 asks 李部长 first; his own task waits, out of his inbox.
+        instance = begin(workflow, org["nurse"], subject_id=1)
+        wang_task = pending(instance)[0]
+        actions.add_signer(wang_task, actor=org["wang"], person=org["li"].pk, position="before")
+        assert [(t.assignee_id, t.status) for t in Task.objects.filter(instance=instance).order_by("pk")] == [
+            (org["wang"].pk, Task.Status.HELD),
+            (org["li"].pk, Task.Status.PENDING),
+        ]
+        assert [t.assignee_id for t in pending(instance)] == [org["li"].pk]
+        decide(instance, org["li"])
+        instance.refresh_from_db()
+        assert instance.status == Instance.Status.RUNNING  # back with 王主任
+        assert [t.assignee_id for t in pending(instance)] == [org["wang"].pk]
+        decide(instance, org["wang"])
+        instance.refresh_from_db()
+        assert instance.status == Instance.Status.APPROVED
+        # A rejection by the one added before rejects the step; the held task goes.
+        second = begin(workflow, org["nurse"], subject_id=2)
+        actions.add_signer(pending(second)[0], actor=org["wang"], person=org["li"].pk, position="before")
+        decide(second, org["li"], approve=False)
+        second.refresh_from_db()
+        assert second.status == Instance.Status.REJECTED
+        assert not Task.objects.filter(
+            instance=second, status__in=[Task.Status.HELD, Task.Status.PENDING]
+        ).exists()
+        # 后加签: 王主任 approves now; the step waits for 李部长.
+        third = begin(workflow, org["nurse"], subject_id=3)
+        actions.add_signer(pending(third)[0], actor=org["wang"], person=org["li"].pk, position="after")
+        third.refresh_from_db()
+        assert third.status == Instance.Status.RUNNING
+        assert [t.assignee_id for t in pending(third)] == [org["li"].pk]
+        decide(third, org["li"])
+        third.refresh_from_db()
+        assert third.status == Instance.Status.APPROVED
+        with pytest.raises(actions.WorkflowError):
+            actions.add_signer(
+                pending(begin(workflow, org["nurse"], subject_id=4))[0],
+                actor=org["wang"],
+                person=org["li"].pk,
+                position="sideways",
+            )
+
+
+def test_the_task_page_adds_a_signer_and_hands_over(tenants, in_tenant, org, flow):
+    from django.test import Client
+
+    from kernel.context import tenant_schema
+    from tests.fixtures import host
+
+    workflow = flow({"steps": [approval("head", users(org["wang"].pk))]}, code="page-sign")
+    with in_tenant(tenants.a):
+        first = begin(workflow, org["nurse"], subject_id=1)
+        second = begin(workflow, org["nurse"], subject_id=2)
+        task, other = pending(first)[0], pending(second)[0]
+    client = Client(HTTP_HOST=host(tenants.a))
+    with tenant_schema(tenants.a.schema_name):
+        client.force_login(org["wang"])
+    page = client.get(f"/workflows/tasks/{task.pk}/").content.decode()
+    assert 'id="more-actions"' in page and org["li"].username in page
+    # No colleague chosen: refused with a message, nothing changes.
+    assert (
+        client.post(f"/workflows/tasks/{task.pk}/", {"decision": "signer", "person": ""}).status_code == 200
+    )
+    with in_tenant(tenants.a):
+        assert Task.objects.get(pk=task.pk).status == Task.Status.PENDING
+    client.post(
+        f"/workflows/tasks/{task.pk}/", {"decision": "signer", "person": org["li"].pk, "position": "before"}
+    )
+    client.post(f"/workflows/tasks/{other.pk}/", {"decision": "hand_over", "person": org["zhao"].pk})
+    with in_tenant(tenants.a):
+        assert Task.objects.get(pk=task.pk).status == Task.Status.HELD
+        assert [t.assignee_id for t in pending(first)] == [org["li"].pk]
+        assert Task.objects.get(pk=other.pk).status == Task.Status.DELEGATED
+        assert [t.assignee_id for t in pending(second)] == [org["zhao"].pk]

@@ -177,6 +177,10 @@ class SpacesQuery(graphene.ObjectType):
 
     @staticmethod
     def resolve_location_by_qr(root, info, token):
+        from modules.spaces.selectors import QR_TOKEN
+
+        if not QR_TOKEN.fullmatch(token):
+            return None  # not a code we give out
         # Most labels are on rooms: look there first. Tokens are random, so one table has it.
         for node_type in (RoomNode, FloorNode, BuildingNode, CampusNode):
             found = node_type.rows(info).filter(qr_token=token).first()
