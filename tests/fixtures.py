@@ -228,6 +228,14 @@ BUSINESS_TABLES = [
     "kernel_webhookattempt",
     "kernel_webhookdelivery",
     "kernel_webhookendpoint",
+    # Work orders (their events, photos, materials… go by CASCADE), teams and rules, items.
+    "workorders_workorder",
+    "workorders_dispatchrule",
+    "workorders_team",
+    "inventory_item",
+    # Running approvals (tasks and logs go by CASCADE) and out-of-office delegations.
+    "lowcode_workflows_instance",
+    "lowcode_workflows_delegation",
 ]
 
 
