@@ -63,6 +63,13 @@ def _event(order, kind, *, actor=None, before="", note="", **data) -> Event:
     )
 
 
+def _person(actor):
+    """The acting user, or None for the system or a partner's API key (which is nobody)."""
+    from identity.models import User
+
+    return actor if isinstance(actor, User) else None
+
+
 def _url(order) -> str:
     return reverse("workorders:detail", kwargs={"pk": order.pk})
 
@@ -316,7 +323,7 @@ def submit(
         contact_name=(contact_name or getattr(reporter, "full_name", "") or "")[:100],
         contact_phone=(contact_phone or "")[:30],
         received_at=(received_at or now) if desk else None,
-        desk_officer=user if desk else None,
+        desk_officer=_person(user) if desk else None,
         submitted_at=now,
         chargeable=settings.default_chargeable,
     )
@@ -335,7 +342,7 @@ def submit(
                 trade_obj.approval_workflow,
                 subject_type=SUBJECT,
                 subject_id=order.pk,
-                requester=reporter or user,
+                requester=reporter or _person(user),
                 context={"category": trade_obj.code, "priority": priority, "building": order.building_id},
             )
             _event(order, "approval_started", actor=user)
@@ -747,7 +754,7 @@ def revisit(order: WorkOrder, *, actor, outcome: str, note: str = "") -> Revisit
     with transaction.atomic():
         order = _locked(order, (Status.COMPLETED, Status.VERIFIED, Status.CLOSED))
         found = Revisit.objects.create(
-            order=order, officer=actor, outcome=outcome, note=(note or "")[:MAX_TEXT]
+            order=order, officer=_person(actor), outcome=outcome, note=(note or "")[:MAX_TEXT]
         )
         _event(order, "revisited", actor=actor, note=note or "", outcome=outcome)
         _emit(order, "revisited", actor=actor, outcome=outcome)
@@ -761,9 +768,10 @@ def complain(order: WorkOrder, *, actor, text: str) -> Complaint:
         raise ValidationError({"text": ValidationError(_("Say what went wrong."), code="required")})
     with transaction.atomic():
         order = WorkOrder.objects.select_for_update(of=("self",)).get(pk=order.pk)
-        if order.reporter_id != getattr(actor, "pk", None) and not has_code(actor, "workorders.dispatch"):
+        reporter = order.reporter_id is not None and order.reporter_id == getattr(actor, "pk", None)
+        if not reporter and not has_code(actor, "workorders.dispatch"):
             raise PermissionDenied(_("Only the reporter or the desk can complain about an order."))
-        found = Complaint.objects.create(order=order, author=actor, text=text[:MAX_TEXT])
+        found = Complaint.objects.create(order=order, author=_person(actor), text=text[:MAX_TEXT])
         _event(order, "complaint", actor=actor, note=text)
         _emit(order, "complained", actor=actor)
         _tell(holders("workorders.dispatch"), "workorders.complaint", order, actor)
@@ -782,6 +790,58 @@ def resolve_rectification(item: Rectification, *, actor, resolution: str) -> Rec
         _event(item.order, "rectified", actor=actor, note=resolution)
     item.refresh_from_db()
     return item
+
+
+# --- Settings -----------------------------------------------------------------------------------------
+
+SETTING_RANGES = {
+    "auto_accept_days": (1, 30),
+    "reopen_days": (0, 90),
+    "escalate_after_minutes": (1, 7 * 24 * 60),
+}
+
+
+def save_settings(*, actor, data: dict) -> Settings:
+    """The organisation's work-order settings (one row). Every bad field is reported at once
+    (keys: auto_accept_days, reopen_days, escalate_after_minutes, hourly_rate,
+    default_chargeable); nothing is written then. New values apply from now on."""
+    require(actor, "workorders.configure")
+    errors: dict[str, ValidationError] = {}
+    values: dict = {}
+    for field, (low, high) in SETTING_RANGES.items():
+        raw = data.get(field)
+        raw = "" if raw is None or isinstance(raw, bool) else str(raw).strip()
+        value = int(raw) if raw.isascii() and raw.isdigit() else None
+        if value is None or not low <= value <= high:
+            errors[field] = ValidationError(
+                _("A whole number from %(low)s to %(high)s.") % {"low": low, "high": high}, code="invalid"
+            )
+        else:
+            values[field] = value
+    try:
+        rate = Decimal(str(data.get("hourly_rate", "")).strip())
+        if not rate.is_finite() or rate < 0 or rate > 100000 or rate != rate.quantize(Decimal("0.01")):
+            raise ValueError
+        values["hourly_rate"] = rate.quantize(Decimal("0.01"))
+    except (ValueError, ArithmeticError):
+        errors["hourly_rate"] = ValidationError(
+            _("An amount from 0 to 100,000 with at most two decimals."), code="invalid"
+        )
+    chargeable = data.get("default_chargeable", False)
+    if isinstance(chargeable, str):
+        chargeable = chargeable.strip().lower()
+        if chargeable not in ("", "0", "1", "true", "false", "on", "off"):
+            errors["default_chargeable"] = ValidationError(_("Yes or no."), code="invalid")
+        chargeable = chargeable in ("1", "true", "on")
+    values["default_chargeable"] = bool(chargeable)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        current = Settings.objects.select_for_update().order_by("pk").first() or Settings()
+        for field, value in values.items():
+            setattr(current, field, value)
+        current.save()
+    return current
 
 
 # --- Time ---------------------------------------------------------------------------------------------

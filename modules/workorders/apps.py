@@ -24,7 +24,31 @@ class WorkOrdersConfig(ModuleAppConfig):
         menu_icon="cogs",
         menu_order=200,
         menu_items=(
+            MenuItem(
+                "board",
+                _("Dispatch board"),
+                "workorders_desk:board",
+                icon="clipboard-list",
+                order=0,
+                permission="workorders.dispatch",
+            ),
             MenuItem("orders", _("Work orders"), "workorders_order:index", icon="list-ul", order=1),
+            MenuItem(
+                "stats",
+                _("Statistics"),
+                "workorders_desk:stats",
+                icon="table",
+                order=2,
+                permission="workorders.view",
+            ),
+            MenuItem(
+                "chargeback",
+                _("Chargeback statements"),
+                "workorders_desk:chargeback",
+                icon="doc-full",
+                order=3,
+                permission="workorders.view",
+            ),
             MenuItem(
                 "trades",
                 _("Trades"),
@@ -57,6 +81,22 @@ class WorkOrdersConfig(ModuleAppConfig):
                 order=8,
                 permission="workorders.configure",
             ),
+            MenuItem(
+                "whatif",
+                _("SLA what if"),
+                "workorders_desk:whatif",
+                icon="history",
+                order=9,
+                permission="workorders.configure",
+            ),
+            MenuItem(
+                "settings",
+                _("Settings"),
+                "workorders_desk:settings",
+                icon="cog",
+                order=10,
+                permission="workorders.configure",
+            ),
         ),
         console_viewsets=(
             "modules.workorders.viewsets.order_viewset",
@@ -64,14 +104,22 @@ class WorkOrdersConfig(ModuleAppConfig):
             "modules.workorders.viewsets.team_viewset",
             "modules.workorders.viewsets.dispatch_rule_viewset",
             "modules.workorders.viewsets.sla_rule_viewset",
+            "modules.workorders.console_views.desk_viewset",
         ),
         urls="modules.workorders.urls",
+        graphql_query="modules.workorders.graphql.schema.WorkOrdersQuery",
+        graphql_mutation="modules.workorders.graphql.schema.WorkOrdersMutation",
         periodic_jobs=(PeriodicJob(actor="workorders.sweep", every=timedelta(seconds=60)),),
         default_data="modules.workorders.defaults.install",
         demo_data="modules.workorders.demo.seed",
         my_requests="modules.workorders.selectors.my_requests",
         my_tasks="modules.workorders.selectors.my_tasks",
         extension_targets="modules.workorders.selectors.extension_targets",
+        # Wagtail has no wrench icon: "warning" (a fault) and "cogs" (the work).
+        portal_entries=(
+            (_("Report a fault"), "workorders:new", "warning"),
+            (_("My repair jobs"), "workorders:work", "cogs"),
+        ),
         workflow_subjects=(
             (
                 "workorders.order",

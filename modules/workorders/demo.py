@@ -65,9 +65,17 @@ def _people(tenant) -> list[User]:
 
 
 def seed(tenant) -> None:
+    from identity import demo as identity_demo
+    from modules.inventory import demo as inventory_demo
+    from modules.spaces import demo as spaces_demo
     from modules.spaces.models import Building, Room
 
-    if WorkOrder.objects.exists() or not Room.objects.filter(is_active=True).exists():
+    if WorkOrder.objects.exists():
+        return
+    # What the orders stand on (each idempotent), whatever order the modules' demos run in.
+    for prerequisite in (spaces_demo.seed, identity_demo.seed, inventory_demo.seed):
+        prerequisite(tenant)
+    if not Room.objects.filter(is_active=True).exists():
         return
     workers = _people(tenant)
     dispatcher = User.objects.filter(username=f"dispatcher@{tenant.schema_name}.demo").first()

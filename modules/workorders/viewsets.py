@@ -1,8 +1,16 @@
-"""Console screens: the order list (scoped, filtered, exported) and the set-up records."""
+"""Console screens: the order list (scoped, filtered, exported; each row opens the order's
+console page) and the set-up records."""
 
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.widgets import ListingButton
 
-from kernel.console import ActionModelViewSet
+from kernel.console import ActionModelViewSet, ScopedIndexView
 from kernel.records import record_actions
 from modules.workorders.models import DispatchRule, SlaRule, Team, Trade, WorkOrder
 
@@ -23,17 +31,99 @@ class OrderActions:
         raise NotImplementedError
 
 
+def _departments(request):
+    from identity.models import Department
+
+    return Department.objects.order_by("path")
+
+
+def _people(request):
+    from identity.models import User
+
+    return User.objects.all()
+
+
+def _rooms(request):
+    from modules.spaces.models import Room
+
+    return Room.objects.all()
+
+
+class OrderFilterSet(WagtailFilterSet):
+    """The list's filters. Statistics drill down with the same query parameters: the period
+    (`submitted_at_from`, `submitted_at_to`, days in the organisation's time zone), `trade`,
+    `building`, `department`, `assignee`, `desk_officer`, `room`, `rating`,
+    `response_breached`. Worker, desk officer and room come only from those links (hidden
+    here: a select of every person or room would be too long)."""
+
+    submitted_at = django_filters.DateFromToRangeFilter(
+        label=_("Submitted"), widget=DateRangePickerWidget, method="filter_submitted"
+    )
+    department = django_filters.ModelChoiceFilter(label=_("Charged department"), queryset=_departments)
+    rating = django_filters.ChoiceFilter(
+        label=_("Rating"), choices=[(n, str(n)) for n in range(1, 6)], widget=forms.RadioSelect
+    )
+    assignee = django_filters.ModelChoiceFilter(label=_("Worker"), queryset=_people, widget=forms.HiddenInput)
+    desk_officer = django_filters.ModelChoiceFilter(
+        label=_("Logged by"), queryset=_people, widget=forms.HiddenInput
+    )
+    room = django_filters.ModelChoiceFilter(label=_("Location"), queryset=_rooms, widget=forms.HiddenInput)
+
+    class Meta:
+        model = WorkOrder
+        fields = ["status", "trade", "priority", "channel", "building", "team", "response_breached"]
+
+    def filter_submitted(self, queryset, name, value):
+        """Whole days in the organisation's time zone (the statistics' periods are too)."""
+        from modules.workorders.stats import zone
+
+        if value.start is not None:
+            start = dt.datetime.combine(value.start.date(), dt.time.min, tzinfo=zone())
+            queryset = queryset.filter(submitted_at__gte=start)
+        if value.stop is not None:
+            end = dt.datetime.combine(value.stop.date() + dt.timedelta(days=1), dt.time.min, tzinfo=zone())
+            queryset = queryset.filter(submitted_at__lt=end)
+        return queryset
+
+
+class OrderIndexView(ScopedIndexView):
+    """Each row opens the order's console page (timeline, desk actions, printable sheet)."""
+
+    def get_edit_url(self, instance):
+        return reverse("workorders_desk:order", args=[instance.pk])
+
+    get_inspect_url = get_edit_url
+
+    def get_add_url(self):
+        """ "Add" is the desk logging a call or a walk-in (reporters use the portal)."""
+        from identity.access import has_code
+
+        return reverse("workorders_desk:call") if has_code(self.request.user, "workorders.dispatch") else None
+
+    def get_list_more_buttons(self, instance):
+        return []
+
+    def get_list_buttons(self, instance):
+        return [
+            ListingButton(_("Open"), url=self.get_edit_url(instance), priority=1),
+            ListingButton(
+                _("Sheet (PDF)"), url=reverse("workorders_desk:sheet", args=[instance.pk]), priority=2
+            ),
+        ]
+
+
 class OrderViewSet(ActionModelViewSet):
     model = WorkOrder
     url_prefix = "workorders/orders"
     actions = OrderActions
+    index_view_class = OrderIndexView
+    filterset_class = OrderFilterSet
     add_view_enabled = False
     edit_view_enabled = False
     delete_view_enabled = False
     icon = "list-ul"
     menu_label = _("Work orders")
     list_display = ["number", "status", "trade", "priority", "room", "reporter", "assignee", "submitted_at"]
-    list_filter = ["status", "trade", "priority", "channel", "building", "team", "response_breached"]
     search_fields = ["number", "description", "contact_name"]
     list_export = [
         "number",
