@@ -170,3 +170,77 @@ def test_report_dispatch_work_complete_and_rate_on_phones(browser, url, hospital
     assert page.locator("#order-progress li.current").get_attribute("data-step") == "verified"
     page.screenshot(path=str(SCREENSHOTS / "workorders-detail.png"), full_page=True)
     context.close()
+
+
+def test_the_desk_dispatches_from_the_board_in_the_console(browser, url, hospital, tenants, person):
+    """A fault no rule routes (carpentry) waits on the board; the desk officer accepts it and
+    dispatches it to chen in the console; chen does the job; the nurse accepts and rates."""
+    from modules.workorders.models import Trade
+    from tests.browser.test_console_and_portal import console_login
+
+    desk = person(tenants.a, f"desk-{uuid.uuid4().hex[:6]}", "dispatcher", full_name="王调度")
+    with tenant_schema("ta"):
+        carpentry = Trade.objects.get(code="carpentry")
+
+    # 1. The nurse reports a broken door lock: no rule sends it on.
+    context, page = on_phone(browser, url, hospital["nurse"].username)
+    page.goto(url("a.localhost", "/workorders/new/"))
+    page.select_option("#room-building", label="东楼")
+    page.select_option("#room-floor", label="三层")
+    page.select_option("#id_room", value=str(hospital["ward"].pk))
+    page.select_option("#id_trade", value=str(carpentry.pk))
+    page.fill("#id_description", "病房门锁坏了，钥匙插不进去")
+    page.click("#report-submit")
+    page.wait_for_url("**/workorders/orders/*/")
+    pk = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    order, kinds = order_state(pk)
+    assert (order.status, order.assignee_id) == ("submitted", None) and kinds == ["submitted"]
+    context.close()
+
+    # 2. The desk, in the console: the board lists it; accept, then dispatch to chen.
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    console_login(page, url, "a.localhost", desk.username)
+    page.goto(url("a.localhost", "/console/workorders/desk/"))
+    row = page.locator(f"#order-{pk}")
+    row.wait_for()
+    assert row.get_attribute("data-status") == "submitted"
+    row.locator('[data-action="accept"]').click()
+    page.locator(f'#order-{pk}[data-status="accepted"]').wait_for()
+    assert order_state(pk)[0].status == "accepted"
+    row = page.locator(f"#order-{pk}")
+    row.locator('[data-action="open-dispatch"]').click()
+    row.locator(f"#worker-{pk}").select_option(value=str(hospital["chen"].pk))
+    row.locator(f"#note-{pk}").fill("带一把新锁")
+    row.locator('button[data-action="dispatch"]').click()
+    page.wait_for_load_state()
+    order, kinds = order_state(pk)
+    assert (order.status, order.assignee_id) == ("dispatched", hospital["chen"].pk)
+    assert kinds == ["submitted", "accepted", "dispatched"]
+    assert page.locator(f"#order-{pk}").count() == 0  # off the board
+    context.close()
+
+    # 3. Chen takes, starts and completes it on his phone.
+    context, page = on_phone(browser, url, hospital["chen"].username)
+    page.goto(url("a.localhost", f"/workorders/orders/{pk}/"))
+    page.click("#do-take")
+    page.locator(".message--success").wait_for()
+    page.click("#do-start")
+    page.locator("#order-status[data-status=in_progress]").wait_for()
+    page.fill("#complete-notes", "更换门锁一把")
+    page.fill("#complete-labour_minutes", "30")
+    page.click("#do-complete")
+    page.locator("#order-status[data-status=completed]").wait_for()
+    context.close()
+
+    # 4. The nurse accepts with four stars.
+    context, page = on_phone(browser, url, hospital["nurse"].username)
+    page.goto(url("a.localhost", f"/workorders/orders/{pk}/"))
+    page.click("label[for=star-4]")
+    page.click("#do-verify")
+    page.locator("#order-status[data-status=verified]").wait_for()
+    order, kinds = order_state(pk)
+    assert (order.status, order.rating, order.desk_officer_id) == ("verified", 4, None)
+    assert kinds == ["submitted", "accepted", "dispatched", "taken", "started", "completed", "verified"]
+    context.close()

@@ -212,3 +212,44 @@ def test_sla_rule_changes_apply_to_new_orders_and_the_replay_compares(tenants, i
         assert result["orders"] == 1
         assert result["actual"]["response_met"] == 0 and result["proposed"]["response_met"] == 1
         assert result["proposed"]["response_rate"] == 100.0
+
+
+def test_two_leader_pre_approval_of_the_seed_then_dispatch(tenants, in_tenant, wo, person):
+    """The hospital case: a masonry job needs the reporter's head, then the repair desk's
+    leader (the seed workflow); only then is anyone sent — and a refusal tells the reporter."""
+    from identity.models import Department
+    from lowcode.workflows import actions as workflows
+    from lowcode.workflows.models import Task, WorkflowDefinition
+
+    head = person(tenants.a, "ward-head", "approver")
+    with in_tenant(tenants.a):
+        Department.objects.filter(pk=wo["nurse"].department_id).update(head=head)
+        seed = WorkflowDefinition.objects.get(code="repair-preapproval")
+        wo["carpentry"].approval_workflow = seed
+        wo["carpentry"].save()
+        order = report(wo, trade="carpentry")
+        order.refresh_from_db()
+        assert order.status == Status.PENDING_APPROVAL
+        first = Task.objects.get(instance__subject_id=order.pk, status="pending")
+        assert first.assignee_id == head.pk  # the reporter's direct leader
+        workflows.decide(first, actor=head, approve=True)
+        order.refresh_from_db()
+        assert order.status == Status.PENDING_APPROVAL  # still the desk's leader to go
+        second = Task.objects.filter(instance__subject_id=order.pk, status="pending")
+        assert {t.assignee_id for t in second} == {wo["desk"].pk, wo["desk2"].pk}  # or-sign of the desk
+        workflows.decide(second.get(assignee=wo["desk2"]), actor=wo["desk2"], approve=True)
+        order.refresh_from_db()
+        assert order.status == Status.SUBMITTED  # on the board: no rule for carpentry
+        assert list(order.events.values_list("kind", flat=True)) == [
+            "submitted",
+            "approval_started",
+            "approved",
+        ]
+        # Refused by the leader: rejected, the reporter told.
+        refused = report(wo, trade="carpentry")
+        task = Task.objects.get(instance__subject_id=refused.pk, status="pending")
+        workflows.decide(task, actor=head, approve=False, comment="先走基建流程")
+        refused.refresh_from_db()
+        assert refused.status == Status.REJECTED and refused.reject_reason
+        told = OutboxEvent.objects.filter(topic="notification.requested", payload__kind="workorders.status")
+        assert any(e.payload["recipients"] == [wo["nurse"].pk] for e in told)
