@@ -115,6 +115,7 @@ class WorkOrdersConfig(ModuleAppConfig):
         my_requests="modules.workorders.selectors.my_requests",
         my_tasks="modules.workorders.selectors.my_tasks",
         extension_targets="modules.workorders.selectors.extension_targets",
+        report_datasets="modules.workorders.reporting.datasets",
         # Wagtail has no wrench icon: "warning" (a fault) and "cogs" (the work).
         portal_entries=(
             (_("Report a fault"), "workorders:new", "warning"),

@@ -128,6 +128,9 @@ class ModuleSpec:
     # Records that take custom fields (lowcode.forms extensions): dotted path to a function
     # returning {target: its name}, e.g. {"workorders.trade.water": "Work orders: plumbing"}.
     extension_targets: str | None = None
+    # Datasets of the report builder (lowcode.reports): dotted path to a function returning
+    # a list of lowcode.reports.datasets.Dataset.
+    report_datasets: str | None = None
 
     @property
     def name(self) -> str:
