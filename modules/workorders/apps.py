@@ -109,7 +109,11 @@ class WorkOrdersConfig(ModuleAppConfig):
         urls="modules.workorders.urls",
         graphql_query="modules.workorders.graphql.schema.WorkOrdersQuery",
         graphql_mutation="modules.workorders.graphql.schema.WorkOrdersMutation",
-        periodic_jobs=(PeriodicJob(actor="workorders.sweep", every=timedelta(seconds=60)),),
+        periodic_jobs=(
+            PeriodicJob(actor="workorders.sweep", every=timedelta(seconds=60)),
+            # Group headquarters' rollups recomputed whole each night (platform/analytics).
+            PeriodicJob(actor="analytics.reconcile_workorders", cron="40 2 * * *"),
+        ),
         default_data="modules.workorders.defaults.install",
         demo_data="modules.workorders.demo.seed",
         my_requests="modules.workorders.selectors.my_requests",

@@ -44,6 +44,8 @@ SHARED_APPS = [
     "django_otp.plugins.otp_totp",
     "identity",
     "kernel",
+    # Facts for group headquarters, public schema only (ARCHITECTURE.md §4).
+    "analytics",
 ]
 
 TENANT_APPS = [
