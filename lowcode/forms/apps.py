@@ -34,6 +34,7 @@ class FormsConfig(ModuleAppConfig):
         url_prefix="forms",
         graphql_query="lowcode.forms.graphql.FormsQuery",
         graphql_mutation="lowcode.forms.graphql.FormsMutation",
+        report_datasets="lowcode.forms.reporting.datasets",
         demo_data="lowcode.forms.demo.seed",
         portal_entries=((_("Forms and applications"), "forms:index", "form"),),
         role_grants={"dispatcher": ("forms.view",), "approver": ("forms.view",)},

@@ -186,8 +186,16 @@ def compile_report(spec: dict, *, principal, dataset: Dataset | None = None):
         if dataset is None:
             raise ReportError("dataset", _("Choose a dataset."), "unknown_dataset")
     rows = restrict(dataset.rows(), principal, "view")
-    for index, item in enumerate(spec.get("filters") or []):
-        rows = rows.filter(_condition(dataset, item, f"filters[{index}]"))
+    filters = spec.get("filters") or []
+    if not isinstance(filters, list):
+        raise ReportError("filters", _("Filters are a list."), "bad_filter")
+    for index, item in enumerate(filters):
+        try:
+            rows = rows.filter(_condition(dataset, item, f"filters[{index}]"))
+        except (ValueError, TypeError) as exc:  # e.g. text for a field of ids
+            raise ReportError(
+                f"filters[{index}]", _("This value does not suit the field."), "bad_value"
+            ) from exc
     groups = spec.get("group_by") or []
     if not isinstance(groups, list) or len(groups) > MAX_GROUPS:
         raise ReportError("group_by", _("Group by at most three fields."), "too_many_groups")
@@ -218,7 +226,10 @@ def compile_report(spec: dict, *, principal, dataset: Dataset | None = None):
     if not annotations:
         return query  # a dict: one row
     order = []
-    for index, item in enumerate(spec.get("sort") or []):
+    sort = spec.get("sort") or []
+    if not isinstance(sort, list):
+        raise ReportError("sort", _("Sort is a list."), "bad_sort")
+    for index, item in enumerate(sort):
         key = item.get("key") if isinstance(item, dict) else None
         column = None
         if key in measure_keys:

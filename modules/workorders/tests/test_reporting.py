@@ -207,3 +207,16 @@ def test_another_tenant_counts_none_of_these(tenants, in_tenant, orders, tenant_
             {"dataset": "workorders.orders", "measures": ["count"]}, principal=tenant_admin(tenants.b)
         )
         assert result.rows == [{"count": 0}]
+
+
+def test_values_of_the_wrong_kind_are_report_errors(tenants, in_tenant, orders, tenant_admin):
+    admin = tenant_admin(tenants.a)
+    with in_tenant(tenants.a):
+        for spec, code in (
+            ({"filters": [{"field": "building", "op": "eq", "value": "abc"}]}, "bad_value"),
+            ({"filters": 5}, "bad_filter"),
+            ({"group_by": ["trade"], "sort": "count"}, "bad_sort"),
+        ):
+            with pytest.raises(ReportError) as error:
+                run({"dataset": "workorders.orders", **spec}, principal=admin)
+            assert error.value.code == code

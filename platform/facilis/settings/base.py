@@ -78,6 +78,7 @@ TENANT_APPS = [
     # Low-code: forms, workflows, reports (lowcode/).
     "lowcode.forms",
     "lowcode.workflows",
+    "lowcode.reports",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
