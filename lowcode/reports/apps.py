@@ -17,7 +17,10 @@ class ReportsConfig(ModuleAppConfig):
         graphql_query="lowcode.reports.graphql.ReportsQuery",
         menu_icon="table",
         menu_order=320,
-        permissions=(("reports.view_all", "View every saved report"),),
+        permissions=(
+            ("reports.view_all", "View every saved report"),
+            ("reports.hq", "Group headquarters: the subsidiaries' consolidated figures"),
+        ),
         menu_items=(
             MenuItem(
                 "reports",
@@ -27,9 +30,18 @@ class ReportsConfig(ModuleAppConfig):
                 order=0,
                 permission="reports.view",
             ),
+            MenuItem(
+                "hq",
+                _("Group overview"),
+                "lowcode_reports_hq",
+                icon="site",
+                order=1,
+                permission="reports.hq",
+            ),
         ),
         role_grants={
             "dispatcher": ("reports.view", "reports.add"),
             "approver": ("reports.view", "reports.add"),
+            "hq_viewer": ("console.access", "reports.view", "reports.hq"),
         },
     )

@@ -80,3 +80,49 @@ def by_trade(hq, start: dt.date, end: dt.date) -> list[dict]:
             {"tenant": tenant, "trade": trade, "orders": orders, "cost": cost}
             for tenant, trade, orders, cost in cursor.fetchall()
         ]
+
+
+_TOTAL = """
+SELECT sum(orders), sum(completed),
+       100.0 * sum(responded_in_time) / nullif(sum(responded), 0),
+       100.0 * sum(resolved_in_time) / nullif(sum(completed), 0),
+       sum(rating_sum)::float / nullif(sum(rated), 0), sum(cost),
+       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m)
+          FROM analytics_workorderrollup r2, unnest(r2.response_minutes) m
+         WHERE r2.tenant_id = ANY(%(tenants)s) AND r2.day >= %(start)s AND r2.day < %(end)s),
+       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m)
+          FROM analytics_workorderrollup r2, unnest(r2.resolution_minutes) m
+         WHERE r2.tenant_id = ANY(%(tenants)s) AND r2.day >= %(start)s AND r2.day < %(end)s)
+FROM analytics_workorderrollup
+WHERE tenant_id = ANY(%(tenants)s) AND day >= %(start)s AND day < %(end)s
+"""
+
+
+def kpis_total(hq, start: dt.date, end: dt.date, *, only: int | None = None) -> dict:
+    """The KPIs over the whole group (or one of its subsidiaries, `only`) for the period."""
+    tenants = [t.pk for t in subsidiaries(hq)]
+    if only is not None:
+        tenants = [pk for pk in tenants if pk == only]
+    keys = (
+        "orders",
+        "completed",
+        "response_sla",
+        "resolution_sla",
+        "rating_avg",
+        "cost",
+        "response_p50",
+        "resolution_p50",
+    )
+    if not tenants:
+        return dict.fromkeys(keys)
+    with connection.cursor() as cursor:
+        cursor.execute(_TOTAL, {"tenants": tenants, "start": start, "end": end})
+        row = cursor.fetchone()
+    return {
+        key: (
+            round(float(value), 1)
+            if value is not None and key not in ("orders", "completed", "cost")
+            else value
+        )
+        for key, value in zip(keys, row, strict=True)
+    }

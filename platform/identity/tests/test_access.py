@@ -31,7 +31,7 @@ MATRIX = {
     "worker": {"spaces.view"},
     "approver": {"identity.view_users", "spaces.view"},
     "end_user": {"spaces.view"},
-    "hq_viewer": {"spaces.view"},
+    "hq_viewer": {"console.access", "spaces.view"},  # reads the group overview in the console
 }
 
 
