@@ -65,12 +65,14 @@ def _people(tenant) -> list[User]:
 
 
 def seed(tenant) -> None:
+    from analytics import rollups
     from identity import demo as identity_demo
     from modules.inventory import demo as inventory_demo
     from modules.spaces import demo as spaces_demo
     from modules.spaces.models import Building, Room
 
     if WorkOrder.objects.exists():
+        rollups.reconcile(tenant)  # the headquarters' figures of what is already there
         return
     # What the orders stand on (each idempotent), whatever order the modules' demos run in.
     for prerequisite in (spaces_demo.seed, identity_demo.seed, inventory_demo.seed):
@@ -111,6 +113,7 @@ def seed(tenant) -> None:
         Trade.objects.filter(code="masonry").update(approval_workflow=repair)
     _history(tenant, workers, teams, trades, dispatcher)
     _open_orders(tenant, workers, dispatcher)
+    rollups.reconcile(tenant)  # bulk-loaded history passes no outbox: roll it up for the HQ
 
 
 def _history(tenant, workers, teams, trades, dispatcher) -> None:

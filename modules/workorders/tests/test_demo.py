@@ -24,5 +24,9 @@ def test_demo_orders_cover_every_state_and_a_year(tenants, in_tenant, wo):
         assert set(states) == set(WorkOrder.Status.values), states
         months = WorkOrder.objects.dates("submitted_at", "month")
         assert len(months) >= 12
+        from analytics.models import WorkOrderRollup
+
+        rolled = sum(WorkOrderRollup.objects.filter(tenant=tenants.a).values_list("orders", flat=True))
+        assert rolled == WorkOrder.objects.count()  # the HQ sees the demo history too
         closed = WorkOrder.objects.filter(status="closed").first()
         assert closed.events.filter(kind="completed").exists() and closed.total_cost > 0
