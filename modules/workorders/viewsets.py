@@ -17,20 +17,6 @@ from modules.workorders.models import DispatchRule, SlaRule, Team, Trade, WorkOr
 SETUP = record_actions("workorders", permission="workorders.configure")
 
 
-class OrderActions:
-    """Orders are created and moved by their own actions (the board, the portal), not here."""
-
-    @staticmethod
-    def create(instance, *, user=None, form=None):
-        raise NotImplementedError
-
-    update = create
-
-    @staticmethod
-    def delete(instance, *, user=None):
-        raise NotImplementedError
-
-
 def _departments(request):
     from identity.models import Department
 
@@ -115,7 +101,8 @@ class OrderIndexView(ScopedIndexView):
 class OrderViewSet(ActionModelViewSet):
     model = WorkOrder
     url_prefix = "workorders/orders"
-    actions = OrderActions
+    # Read-only here: orders are created and moved by their own actions (board, portal, API),
+    # so the add / edit / delete screens (the only users of `actions`) are switched off.
     index_view_class = OrderIndexView
     filterset_class = OrderFilterSet
     add_view_enabled = False
