@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Avg, FloatField, Sum, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
+from django.urls import reverse
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +84,15 @@ def _dataset(form) -> d.Dataset:
                     unit,
                 )
             )
+    columns = [
+        d.Column("number", _("Number"), "pk"),
+        d.Column("submitted", _("Submitted"), "submitted_at"),
+        d.Column("submitter", _("Submitted by"), "submitter__full_name"),
+        d.Column("department", _("Department"), "department__name"),
+        d.Column("approval", _("Approval"), "approval", choices=dict(Submission.Approval.choices)),
+    ]
+    for dimension in dimensions[3:6]:
+        columns.append(d.Column(dimension.key, dimension.label, dimension.path, choices=dimension.choices))
     form_id = form.pk
     return d.Dataset(
         key=f"forms.{form.code}",
@@ -92,6 +102,8 @@ def _dataset(form) -> d.Dataset:
         time="submitted_at",
         dimensions=dimensions,
         measures=measures,
+        columns=columns,
+        record_url=lambda pk: reverse("lowcode_forms_submission", kwargs={"pk": pk}),
     )
 
 

@@ -49,6 +49,16 @@ class Measure:
     unit: str = ""
 
 
+@dataclass(frozen=True)
+class Column:
+    """A field of the underlying records, shown when drilling down into a figure."""
+
+    key: str
+    label: Any
+    path: str  # ORM path of what to show (e.g. "trade__name")
+    choices: dict | None = None
+
+
 @dataclass
 class Dataset:
     key: str
@@ -58,6 +68,9 @@ class Dataset:
     time: str  # the dimension path relative dates apply to
     dimensions: list[Dimension] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
+    # Drill-down: the records' columns, and the console page of one record (by its pk).
+    columns: list[Column] = field(default_factory=list)
+    record_url: Callable[[int], str] | None = None
 
     def dimension(self, key: str) -> Dimension | None:
         return next((d for d in self.dimensions if d.key == key), None)

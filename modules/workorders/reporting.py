@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lowcode.reports import datasets as d
@@ -56,6 +57,19 @@ def datasets() -> list[d.Dataset]:
                 d.Dimension("resolution_breached", _("Resolution late"), "resolution_breached", "boolean"),
                 *_custom_dimensions(),
             ],
+            columns=[
+                d.Column("number", _("Number"), "number"),
+                d.Column("building", _("Building"), "building__name"),
+                d.Column("room", _("Location"), "room__name"),
+                d.Column("trade", _("Trade"), "trade__name"),
+                d.Column("status", _("Status"), "status", choices=dict(WorkOrder.Status.choices)),
+                d.Column("priority", _("Priority"), "priority", choices=dict(Priority.choices)),
+                d.Column("submitted", _("Reported"), "submitted_at"),
+                d.Column("completed", _("Completed"), "completed_at"),
+                d.Column("worker", _("Worker"), "assignee__full_name"),
+                d.Column("cost", _("Cost (¥)"), "total_cost"),
+            ],
+            record_url=lambda pk: reverse("workorders_desk:order", kwargs={"pk": pk}),
             measures=[
                 d.Measure("count", _("Orders"), d.count),
                 d.Measure("cost_total", _("Cost (¥)"), d.total("total_cost"), "¥"),
