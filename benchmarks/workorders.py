@@ -147,9 +147,9 @@ PRE_APPROVAL = {
 # --- Setup ---------------------------------------------------------------------------------------------
 
 
-def _organisation() -> None:
+def _organisation(*, building_count: int = BUILDINGS, division_count: int = DIVISIONS) -> None:
     """Departments with heads, people, buildings and rooms, teams, rules, the extension and the
-    pre-approval workflow."""
+    pre-approval workflow (benchmarks/reporting.py builds smaller subsidiaries with fewer)."""
     from identity.defaults import root_department
     from identity.models import Department, Role, User
     from lowcode.forms import actions as forms
@@ -164,7 +164,7 @@ def _organisation() -> None:
     rng = random.Random(11)
     with transaction.atomic():
         people, heads, departments = [], {}, []
-        for d in range(DIVISIONS):
+        for d in range(division_count):
             division = Department.objects.get(pk=root_department().pk).add_child(
                 code=f"DIV{d}", name=f"第{d + 1}病区"
             )
@@ -203,7 +203,7 @@ def _organisation() -> None:
 
         campus = Campus.objects.create(code="MAIN", name="本部院区")
         buildings, rooms = [], []
-        for b in range(BUILDINGS):
+        for b in range(building_count):
             building = Building.objects.create(campus=campus, code=f"B{b:02d}", name=f"{b + 1}号楼")
             buildings.append(building)
             floors = Floor.objects.bulk_create(
@@ -276,8 +276,9 @@ def _audited(tables: list[str]) -> list[str]:
     return found
 
 
-def _load(count: int) -> None:
-    """`count` orders and their timeline in SQL, with the distributions of the module docstring."""
+def _load(count: int, *, events: bool = True) -> None:
+    """`count` orders and (with `events`) their timeline in SQL, with the distributions of the
+    module docstring."""
     from identity.models import User
     from modules.spaces.models import Room
     from modules.workorders.models import Team, Trade
@@ -439,7 +440,7 @@ def _load(count: int) -> None:
                  labour_minutes, labour_cost, material_cost, total_cost, chargeable, reject_reason, rating,
                  rating_comment, auto_accepted, reopen_count, assignee_id, building_id, department_id,
                  desk_officer_id, reporter_id, room_id, team_id, trade_id)
-            SELECT 'WO' || to_char(o.submitted_at, 'YYMM') || lpad(o.g::text, 7, '0'),
+            SELECT 'WO' || to_char(o.submitted_at, 'YYMM') || lpad(o.g::text, 8, '0'),
                    o.channel, o.status, o.priority,
                    (ARRAY['水龙头漏水', '灯不亮', '插座没电', '门锁坏了', '空调不制冷', '网络断了', '墙皮脱落',
                           '下水道堵塞', '电梯异响', '窗户关不上'])[1 + o.g %% 10],
@@ -488,34 +489,35 @@ def _load(count: int) -> None:
             """,
             params,
         )
-        # The timeline: submitted; dispatched (by a desk officer for the board's trades, else by a
-        # rule); completed by the worker; closed by the desk.
-        cursor.execute(
-            """
-            INSERT INTO workorders_event (order_id, at, actor_id, kind, from_status, to_status, note, data)
-            SELECT w.id, w.submitted_at, coalesce(w.desk_officer_id, w.reporter_id), 'submitted', '', '', '',
-                   jsonb_build_object('channel', w.channel)
-              FROM workorders_workorder w
-            UNION ALL
-            SELECT w.id, w.dispatched_at,
-                   CASE WHEN w.team_id = %(wood_team)s
-                        THEN (%(desk)s::bigint[])[1 + w.id %% cardinality(%(desk)s::bigint[])] END,
-                   'dispatched', 'accepted', 'dispatched', '', '{}'::jsonb
-              FROM workorders_workorder w WHERE w.dispatched_at IS NOT NULL
-            UNION ALL
-            SELECT w.id, w.completed_at, w.assignee_id, 'completed', 'in_progress', 'completed', w.completion_notes,
-                   '{}'::jsonb
-              FROM workorders_workorder w WHERE w.completed_at IS NOT NULL
-            UNION ALL
-            SELECT w.id, w.closed_at,
-                   CASE WHEN w.status = 'cancelled' THEN w.reporter_id
-                        ELSE (%(desk)s::bigint[])[1 + (w.id / 7) %% cardinality(%(desk)s::bigint[])] END,
-                   w.status, CASE w.status WHEN 'closed' THEN 'verified' ELSE 'submitted' END, w.status,
-                   w.reject_reason, '{}'::jsonb
-              FROM workorders_workorder w WHERE w.closed_at IS NOT NULL
-            """,
-            {**params, "wood_team": teams["wood"]},
-        )
+        if events:
+            # The timeline: submitted; dispatched (by a desk officer for the board's trades, else by a
+            # rule); completed by the worker; closed by the desk.
+            cursor.execute(
+                """
+                INSERT INTO workorders_event (order_id, at, actor_id, kind, from_status, to_status, note, data)
+                SELECT w.id, w.submitted_at, coalesce(w.desk_officer_id, w.reporter_id), 'submitted', '', '', '',
+                       jsonb_build_object('channel', w.channel)
+                  FROM workorders_workorder w
+                UNION ALL
+                SELECT w.id, w.dispatched_at,
+                       CASE WHEN w.team_id = %(wood_team)s
+                            THEN (%(desk)s::bigint[])[1 + w.id %% cardinality(%(desk)s::bigint[])] END,
+                       'dispatched', 'accepted', 'dispatched', '', '{}'::jsonb
+                  FROM workorders_workorder w WHERE w.dispatched_at IS NOT NULL
+                UNION ALL
+                SELECT w.id, w.completed_at, w.assignee_id, 'completed', 'in_progress', 'completed', w.completion_notes,
+                       '{}'::jsonb
+                  FROM workorders_workorder w WHERE w.completed_at IS NOT NULL
+                UNION ALL
+                SELECT w.id, w.closed_at,
+                       CASE WHEN w.status = 'cancelled' THEN w.reporter_id
+                            ELSE (%(desk)s::bigint[])[1 + (w.id / 7) %% cardinality(%(desk)s::bigint[])] END,
+                       w.status, CASE w.status WHEN 'closed' THEN 'verified' ELSE 'submitted' END, w.status,
+                       w.reject_reason, '{}'::jsonb
+                  FROM workorders_workorder w WHERE w.closed_at IS NOT NULL
+                """,
+                {**params, "wood_team": teams["wood"]},
+            )
         cursor.execute("SELECT setval('workorders_number_seq', %s)", [count + 1])
         cursor.execute("DROP TABLE bench_plan, bench_order, bench_room, bench_trade")
         for table in audited:

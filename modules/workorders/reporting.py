@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lowcode.reports import datasets as d
@@ -24,7 +25,10 @@ def _custom_dimensions() -> list[d.Dimension]:
             kind = "number" if field.type in ("number", "money") else "category"
             found.append(
                 d.Dimension(
-                    f"custom.{field.key}", field.label.get("zh") or field.key, f"custom__{field.key}", kind
+                    f"custom.{field.key}",
+                    field.label(get_language() or "zh-hans"),
+                    f"custom__{field.key}",
+                    kind,
                 )
             )
     return found
