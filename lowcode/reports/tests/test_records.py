@@ -6,6 +6,7 @@ import pytest
 from lowcode.reports import compiler
 from lowcode.reports.tests.test_saved import orders  # noqa: F401
 from modules.workorders.tests.conftest import wo  # noqa: F401
+from modules.workorders.tests.test_portal import water_fields  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +43,36 @@ def test_drill_down_keeps_scope_filters_and_refuses_foreign_groups(tenants, in_t
         with pytest.raises(compiler.ReportError) as caught:
             compiler.records(spec, principal=stranger, cell={"trade": ["x"]})
         assert caught.value.code == "bad_value"
+
+
+def test_custom_fields_of_a_trade_are_dimensions_in_the_viewers_language(
+    tenants,
+    in_tenant,
+    tenant_admin,
+    orders,  # noqa: F811
+    water_fields,  # noqa: F811
+):
+    from django.utils import translation
+
+    from modules.workorders.models import WorkOrder
+
+    admin = tenant_admin(tenants.a)
+    with in_tenant(tenants.a):
+        for index, order in enumerate(WorkOrder.objects.filter(trade__code="water").order_by("pk")):
+            order.custom = {"leak_kind": "burst" if index < 2 else "drip"}
+            order.save(update_fields=["custom"])
+        with translation.override("en"):
+            dataset = compiler.all_datasets()["workorders.orders"]
+            assert str(dataset.dimension("custom.leak_kind").label) == "Kind of leak"
+        with translation.override("zh-hans"):
+            dataset = compiler.all_datasets()["workorders.orders"]
+            assert str(dataset.dimension("custom.leak_kind").label) == "漏水类型"
+        spec = {
+            "dataset": "workorders.orders",
+            "group_by": ["custom.leak_kind"],
+            "filters": [{"field": "trade", "op": "eq", "value": "water"}],
+        }
+        counts = {
+            row["custom.leak_kind"]["value"]: row["count"] for row in compiler.run(spec, principal=admin).rows
+        }
+        assert counts == {"burst": 2, "drip": 3}
