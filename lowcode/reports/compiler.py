@@ -67,6 +67,7 @@ class ReportError(ValidationError):
 class Result:
     columns: list[dict]  # {"key", "label", "kind": "dimension" | "measure"}
     rows: list[dict]
+    additive: frozenset = frozenset()  # keys of the measures whose figures add up (pivot totals)
 
 
 def _zone() -> ZoneInfo:
@@ -347,4 +348,5 @@ def run(spec: dict, *, principal) -> Result:
             value = item.get(f"m_{key}")
             row[key] = round(value, 2) if isinstance(value, float) else value
         rows.append(row)
-    return Result(columns=columns, rows=rows)
+    additive = frozenset(key for key in measures if dataset.measure(key).additive)
+    return Result(columns=columns, rows=rows, additive=additive)

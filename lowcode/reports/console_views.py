@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
-import tablib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -15,34 +13,14 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from identity.access import has_code
 from identity.models import Role
-from lowcode.reports import actions, compiler
+from lowcode.reports import actions, compiler, output
 from lowcode.reports.datasets import all_datasets
 from lowcode.reports.models import SavedReport
+from lowcode.reports.output import OPERATOR_CHOICES, PERIOD_CHOICES, table_of
+from lowcode.reports.output import label as _label
+from lowcode.reports.output import safe_cell as _safe_cell  # noqa: F401
 
 FILTER_ROWS = 4
-OPERATOR_CHOICES = [
-    ("eq", _lazy("is")),
-    ("ne", _lazy("is not")),
-    ("in", _lazy("is one of (comma-separated)")),
-    ("not_in", _lazy("is none of (comma-separated)")),
-    ("gt", _lazy("greater than")),
-    ("gte", _lazy("at least")),
-    ("lt", _lazy("less than")),
-    ("lte", _lazy("at most")),
-    ("between", _lazy("between (low, high)")),
-    ("empty", _lazy("is empty")),
-    ("not_empty", _lazy("is not empty")),
-    ("relative", _lazy("in the period")),
-]
-PERIOD_CHOICES = [
-    ("today", _lazy("Today")),
-    ("last_7_days", _lazy("Last 7 days")),
-    ("last_30_days", _lazy("Last 30 days")),
-    ("this_month", _lazy("This month")),
-    ("last_month", _lazy("Last month")),
-    ("last_12_months", _lazy("Last 12 months")),
-    ("this_year", _lazy("This year")),
-]
 BUCKET_CHOICES = [
     ("day", _lazy("Day")),
     ("week", _lazy("Week")),
@@ -181,20 +159,28 @@ def _error_slot(where: str, slots: dict) -> str:
     return where or "report"
 
 
-def _label(cell):
-    """What to show for a group's value: its label; dates (time buckets) as dates."""
-    label = cell.get("label") if isinstance(cell, dict) else cell
-    if isinstance(label, dt.datetime):
-        return label.date().isoformat()
-    return "—" if label is None else label
-
-
 def chart_spec(result: compiler.Result, view: str) -> dict | None:
-    """What chart.js draws: categories (the first group) and one series per measure."""
-    if view not in ("bar", "line", "pie", "kpi"):
+    """What chart.js draws: categories (the first group) and one series per measure.
+
+    A pivot is drawn as grouped bars: the rows as categories, one series per column (of the
+    first measure); with fewer than two groups, as plain bars (or a KPI without groups)."""
+    if view not in ("bar", "line", "pie", "kpi", "pivot"):
         return None
     dims = [c for c in result.columns if c["kind"] == "dimension"]
     measures = [c for c in result.columns if c["kind"] == "measure"]
+    if view == "pivot":
+        pivot = output.pivot_of(result)
+        if pivot is not None and pivot.blocks:
+            block = pivot.blocks[0]
+            return {
+                "kind": "bar",
+                "categories": [str(name) for name in pivot.rows],
+                "series": [
+                    {"name": str(column), "data": [line[index] for line in block.cells]}
+                    for index, column in enumerate(pivot.columns)
+                ],
+            }
+        view = "bar"
     if view == "kpi" or not dims:
         row = result.rows[0] if result.rows else {}
         return {
@@ -214,20 +200,6 @@ def chart_spec(result: compiler.Result, view: str) -> dict | None:
             {"name": m["label"], "data": [row.get(m["key"]) for row in result.rows]} for m in measures
         ],
     }
-
-
-def table_of(result: compiler.Result) -> tuple[list[str], list[list]]:
-    header = [c["label"] for c in result.columns]
-    body = []
-    for row in result.rows:
-        line = []
-        for column in result.columns:
-            cell = row.get(column["key"])
-            if column["kind"] == "dimension":
-                cell = _label(cell)
-            line.append("" if cell is None else cell)
-        body.append(line)
-    return header, body
 
 
 def builder(request, pk=None):
@@ -263,7 +235,7 @@ def builder(request, pk=None):
         dataset = next(iter(datasets.values()))
         values["dataset"] = dataset.key
     errors: dict[str, str] = {}
-    result, table, chart = None, None, None
+    result, table, chart, pivot = None, None, None, None
     then = post.get("then") if post is not None else None
     if then in ("preview", "save"):
         spec, slots = spec_from_post(post, dataset)
@@ -291,7 +263,9 @@ def builder(request, pk=None):
                 errors[_error_slot(exc.where, slots)] = " ".join(exc.messages)
             else:
                 table = table_of(result)
-                chart = chart_spec(result, view)
+                if view == SavedReport.View.PIVOT:
+                    pivot = output.pivot_of(result)
+                chart = None if view == SavedReport.View.PIVOT else chart_spec(result, view)
     dimensions = dataset.dimensions if dataset else []
     return render(
         request,
@@ -333,7 +307,9 @@ def builder(request, pk=None):
             "views": SavedReport.View.choices,
             "roles": Role.objects.order_by("code"),
             "table": table,
+            "pivot": pivot,
             "chart": chart,
+            "can_schedule": report is not None and has_code(request.user, "reports.add"),
             "can_save": _may_save(request.user, report),
         },
     )
@@ -368,34 +344,16 @@ def delete(request, pk):
 # --- Export ------------------------------------------------------------------------------------
 
 
-def _safe_cell(value):
-    """Text a spreadsheet would run as a formula is written as text (OWASP: CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        return str(value)
-    return value
-
-
 def export(request, pk, fmt):
+    """The saved report as CSV, XLSX or PDF (a pivot report as its pivot), with the viewer's
+    data scope."""
     report = _visible(request, pk)
     try:
         result = compiler.run(report.spec, principal=request.user)
     except compiler.ReportError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("lowcode_reports_edit", pk=report.pk)
-    header, body = table_of(result)
-    data = tablib.Dataset(headers=[_safe_cell(str(h)) for h in header], title=f"report-{report.pk}")
-    for line in body:
-        data.append([_safe_cell(cell) for cell in line])
-    if fmt == "csv":
-        response = HttpResponse(
-            ("\ufeff" + data.export("csv")).encode(), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        response = HttpResponse(
-            data.export("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="report-{report.pk}.{fmt}"'
+    data, content_type, filename = output.render(report, result, fmt)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

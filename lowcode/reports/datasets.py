@@ -47,6 +47,14 @@ class Measure:
     label: Any
     build: Callable[[], Any]  # → an aggregate expression
     unit: str = ""
+    # Whether the figures of disjoint groups add up to the figure of their union (counts and
+    # sums do; averages, percentiles, shares, min and max do not): pivot totals are shown only
+    # for additive measures. None: read from the aggregate the builder makes.
+    additive: bool | None = None
+
+    def __post_init__(self):
+        if self.additive is None:
+            object.__setattr__(self, "additive", _is_additive(self.build))
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,19 @@ class Dataset:
 
     def measure(self, key: str) -> Measure | None:
         return next((m for m in self.measures if m.key == key), None)
+
+
+def _is_additive(build: Callable[[], Any]) -> bool:
+    """A plain COUNT or SUM (possibly wrapped in COALESCE) adds up across groups."""
+    try:
+        expression = build()
+    except (TypeError, ValueError):  # a builder that needs more than a declaration has: say no
+        return False
+    if isinstance(expression, Coalesce):
+        expression = expression.get_source_expressions()[0]
+    if isinstance(expression, Count):
+        return not expression.distinct
+    return isinstance(expression, Sum)
 
 
 # --- Building blocks for modules' declarations -------------------------------------------------

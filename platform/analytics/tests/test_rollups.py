@@ -167,3 +167,155 @@ def test_the_nightly_job_is_scheduled_for_work_orders_and_reconciles(tenants, in
     with in_tenant(tenants.sub):
         reconcile_workorders.fn()
     assert WorkOrderRollup.objects.filter(tenant=tenants.sub).exists()
+
+
+# --- The grouped query (one statement per breakdown) -------------------------------------------
+
+PERIOD = (dt.date(2026, 8, 1), dt.date(2026, 11, 1))
+
+
+def _same(a, b):
+    """Figures equal, at the precision the reports show (2 decimals)."""
+    return {key: _r(a[key]) for key in hq.KPI_KEYS} == {key: _r(b[key]) for key in hq.KPI_KEYS}
+
+
+def _own_totals(in_tenant, tenant, admin, group_by=None):
+    """The subsidiary's own report over the period, by `group_by` (None: one row)."""
+    spec = {
+        "dataset": "workorders.orders",
+        "filters": [{"field": "submitted", "op": "between", "value": ["2026-08-01", "2026-11-01"]}],
+        "measures": MEASURES,
+    }
+    if group_by:
+        spec["group_by"] = [group_by]
+    with in_tenant(tenant):
+        result = run(spec, principal=admin)
+    return result.rows
+
+
+def _as_kpis(row):
+    return {
+        "orders": row["count"],
+        "completed": None,
+        "response_sla": row["response_sla"],
+        "resolution_sla": row["resolution_sla"],
+        "rating_avg": row["rating_avg"],
+        "cost": row["cost_total"],
+        "response_p50": row["response_p50"],
+        "resolution_p50": row["resolution_p50"],
+    }
+
+
+@pytest.fixture
+def deep(tenants):
+    """A subsidiary of the subsidiary (depth 2; a tenant row only: its figures are rolled up
+    already) and a tenant outside the group, each with a rollup cell in the period."""
+    from tenants.models import Tenant
+
+    deep = Tenant.objects.create(schema_name="tdeep", name="孙公司", kind="hospital", parent=tenants.sub)
+    outsider = Tenant.objects.create(schema_name="tout", name="外单位", kind="hospital")
+    for tenant, trade, orders in ((deep, "water", 4), (outsider, "water", 1000)):
+        WorkOrderRollup.objects.create(
+            tenant=tenant,
+            day=dt.date(2026, 9, 15),
+            trade=trade,
+            priority="normal",
+            orders=orders,
+            completed=2,
+            responded=4,
+            responded_in_time=1,
+            resolved_in_time=2,
+            rated=1,
+            rating_sum=5,
+            cost="40.00",
+            response_minutes=[1.0, 2.0, 3.0, 1000.0],
+            resolution_minutes=[7.0, 9.0],
+        )
+    return deep, outsider
+
+
+def test_one_grouped_query_gives_each_subsidiary_and_the_total(
+    tenants, in_tenant, group, tenant_admin, deep, django_assert_num_queries
+):
+    deep_tenant, outsider = deep
+    admin = tenant_admin(tenants.sub)
+    assert {t.pk for t in hq.subsidiaries(tenants.hq)} == {tenants.sub.pk, deep_tenant.pk}
+
+    rows = hq.figures(tenants.hq, *PERIOD)
+    by_tenant = {row["tenant"]: row for row in rows}
+    assert set(by_tenant) == {tenants.sub.pk, deep_tenant.pk, None}  # never the outsider
+    # The subsidiary's line equals its own report over the period.
+    [own] = _own_totals(in_tenant, tenants.sub, admin)
+    assert _same(
+        {**_as_kpis(own), "completed": by_tenant[tenants.sub.pk]["completed"]}, by_tenant[tenants.sub.pk]
+    )
+    assert by_tenant[tenants.sub.pk]["orders"] == 6
+    # The depth-2 subsidiary is counted, and the total is the sum of the parts…
+    assert by_tenant[deep_tenant.pk]["orders"] == 4
+    total = by_tenant[None]
+    assert total["orders"] == 10 == sum(by_tenant[pk]["orders"] for pk in (tenants.sub.pk, deep_tenant.pk))
+    assert total["cost"] == by_tenant[tenants.sub.pk]["cost"] + by_tenant[deep_tenant.pk]["cost"]
+    # …and its median is over every duration (not a median of medians).
+    from statistics import median
+
+    sub_cells = WorkOrderRollup.objects.filter(tenant__in=[tenants.sub, deep_tenant], day__gte=PERIOD[0])
+    durations = [m for cell in sub_cells for m in cell.response_minutes]
+    assert round(total["response_p50"], 4) == round(median(durations), 4)
+
+    # The overview is that one query, plus one reading the group's tenants (any depth).
+    with django_assert_num_queries(2):
+        overview = hq.overview(tenants.hq, *PERIOD)
+    assert [item["tenant"].pk for item in overview["subsidiaries"]] == sorted(
+        [tenants.sub.pk, deep_tenant.pk],
+        key=lambda pk: {tenants.sub.pk: tenants.sub.name, deep_tenant.pk: "孙公司"}[pk],
+    )
+    assert overview["total"]["orders"] == 10
+    # Only the group's own: nothing of the outsider, and nothing for an HQ-less tenant.
+    assert hq.figures(tenants.b, *PERIOD) == []
+    assert hq.figures(tenants.hq, *PERIOD, only=outsider.pk) == []
+
+
+def test_by_category_and_by_month_equal_the_subsidiarys_own_reports(tenants, in_tenant, group, tenant_admin):
+    admin = tenant_admin(tenants.sub)
+
+    def check():
+        trades = {
+            row["key"]: row for row in hq.by_category(tenants.hq, *PERIOD) if row["tenant"] == tenants.sub.pk
+        }
+        own = {row["trade"]["value"]: row for row in _own_totals(in_tenant, tenants.sub, admin, "trade")}
+        # The report groups by the trade's code, as the rollup keeps it.
+        assert set(own) == set(trades)
+        for code, row in own.items():
+            mine = trades[code]
+            assert _same({**_as_kpis(row), "completed": mine["completed"]}, mine), code
+        months = {
+            row["key"]: row for row in hq.by_month(tenants.hq, *PERIOD) if row["tenant"] == tenants.sub.pk
+        }
+        own_months = _own_totals(in_tenant, tenants.sub, admin, "submitted:month")
+        assert [row["submitted:month"]["value"].date() for row in own_months] == sorted(months)
+        for row in own_months:
+            mine = months[row["submitted:month"]["value"].date()]
+            assert _same({**_as_kpis(row), "completed": mine["completed"]}, mine)
+        # The group's rows per key are the sums of the subsidiaries' (here, one subsidiary).
+        totals = {row["key"]: row for row in hq.by_category(tenants.hq, *PERIOD) if row["tenant"] is None}
+        assert {k: v["orders"] for k, v in totals.items()} == {k: v["orders"] for k, v in trades.items()}
+        month_totals = [row for row in hq.by_month(tenants.hq, *PERIOD) if row["tenant"] is None]
+        assert sum(row["orders"] for row in month_totals) == 6
+
+    check()
+    # After an incremental change from the outbox…
+    hvac = group["tsub"]["orders"][3]
+    with in_tenant(tenants.sub):
+        actions.complete(hvac, actor=group["tsub"]["worker"], notes="修好", labour_minutes=120)
+        actions.verify(hvac, actor=group["tsub"]["reporter"], rating=1)
+    deliver_all(in_tenant, tenants.sub)
+    check()
+    # …and after the nightly reconcile repaired a damaged rollup.
+    WorkOrderRollup.objects.filter(tenant=tenants.sub, trade="water").update(orders=77, cost=0)
+    rollups.reconcile(tenants.sub)
+    check()
+
+
+def test_unknown_breakdowns_never_reach_sql(tenants):
+    with pytest.raises(ValueError):
+        hq.figures(tenants.hq, *PERIOD, by="tenant_id; DROP TABLE x")

@@ -46,6 +46,8 @@ SHARED_APPS = [
     "kernel",
     # Facts for group headquarters, public schema only (ARCHITECTURE.md §4).
     "analytics",
+    # Report, form and workflow templates an HQ publishes for its subsidiaries (public schema).
+    "lowcode.library",
 ]
 
 TENANT_APPS = [
