@@ -103,12 +103,13 @@ def setup_solo(orders: int) -> None:
     print(f"solo: set up in {time.perf_counter() - started:.0f} s")
 
 
-def setup_group(orders: int, count: int) -> None:
+def setup_group(orders: int, count: int, *, reconcile: bool = False) -> None:
     from analytics import rollups
 
     started = time.perf_counter()
     if not Tenant.objects.filter(schema_name=HQ).exists():
         _provision(HQ, "报表基准集团", "group")
+    loaded = 0
     for index in range(count):
         schema = SUB.format(index)
         kept = Tenant.objects.filter(schema_name=schema).first()
@@ -122,10 +123,14 @@ def setup_group(orders: int, count: int) -> None:
         with tenant_schema(schema):
             loader._organisation(building_count=4, division_count=2)
             loader._load(orders // count, events=False)
+        loaded += 1
         print(
             f"group: subsidiary {index + 1}/{count} loaded ({time.perf_counter() - started:.0f} s)",
             flush=True,
         )
+    if not loaded and not reconcile:
+        print("group: kept from an earlier run (rollups as they are; --reconcile recomputes them)")
+        return
     cells, rolled = 0, time.perf_counter()
     for tenant in Tenant.objects.filter(schema_name__startswith="bench_rep_s").order_by("schema_name"):
         cells += rollups.reconcile(tenant)
@@ -359,13 +364,14 @@ def main() -> None:
     parser.add_argument("--subsidiaries", type=int, default=100)
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each measure (after one warm-up)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark tenants")
+    parser.add_argument("--reconcile", action="store_true", help="recompute kept subsidiaries' rollups")
     parser.add_argument("--skip-solo", action="store_true")
     parser.add_argument("--skip-group", action="store_true")
     args = parser.parse_args()
     if not args.skip_solo:
         setup_solo(args.orders)
     if not args.skip_group:
-        setup_group(args.orders, args.subsidiaries)
+        setup_group(args.orders, args.subsidiaries, reconcile=args.reconcile)
     print(f"measured ({args.runs} runs each, median, after one warm-up):")
     if not args.skip_solo:
         measure_solo(args.runs)
