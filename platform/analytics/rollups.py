@@ -54,10 +54,16 @@ def refresh(tenant, days: set[dt.date] | None = None) -> int:
         with connection.cursor() as cursor:
             cursor.execute(_CELLS.replace("%(days)s", where), params)
             cells = cursor.fetchall()
-        stale = WorkOrderRollup.objects.filter(tenant_id=tenant.pk)
-        if days is not None:
-            stale = stale.filter(day__in=days)
-        stale.delete()
+        # One DELETE (QuerySet.delete() would first fetch every cell, arrays and all, to
+        # collect it: 40 s for a subsidiary of 100,000 orders).
+        with connection.cursor() as cursor:
+            if days is None:
+                cursor.execute("DELETE FROM analytics_workorderrollup WHERE tenant_id = %s", [tenant.pk])
+            else:
+                cursor.execute(
+                    "DELETE FROM analytics_workorderrollup WHERE tenant_id = %s AND day = ANY(%s)",
+                    [tenant.pk, sorted(days)],
+                )
         WorkOrderRollup.objects.bulk_create(
             [
                 WorkOrderRollup(
